@@ -1,0 +1,37 @@
+// The subcommands of the `squall` binary. Each takes its arguments (after the command name)
+// and returns an ExitCode. The table in main.cpp lists them; help.cpp prints their help.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "cli/driver.h"
+
+namespace squall::cli {
+
+int RunCheck(std::span<const std::string> args, const Streams& streams);
+std::string CheckHelp();
+int RunFmt(std::span<const std::string> args, const Streams& streams);
+std::string FmtHelp();
+// `squall help [COMMAND]`.
+int RunHelp(std::span<const std::string> args, const Streams& streams);
+std::string HelpHelp();
+
+struct CommandInfo {
+  std::string_view name;
+  std::string_view summary;
+  int (*run)(std::span<const std::string> args, const Streams& streams);
+  std::string (*help)();
+};
+
+// Every subcommand, in the order `squall help` lists them.
+std::span<const CommandInfo> AllCommands();
+const CommandInfo* FindCommand(std::string_view name);
+
+// The full help text of a command (what `squall COMMAND --help` prints), or "" if unknown.
+std::string CommandHelp(std::string_view name);
+// The top-level usage text (what `squall --help` prints).
+std::string GeneralHelp();
+
+}  // namespace squall::cli

@@ -1,0 +1,8 @@
+# squall::warnings: the warning flags for the project's own code. Linked PRIVATE by every
+# squall_* target; third-party headers come in as SYSTEM includes so they stay quiet.
+add_library(squall_warnings INTERFACE)
+add_library(squall::warnings ALIAS squall_warnings)
+target_compile_options(squall_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Werror
+  -Wshadow -Wnon-virtual-dtor -Wimplicit-fallthrough
+  $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>)

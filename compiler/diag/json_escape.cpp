@@ -1,0 +1,31 @@
+#include "compiler/diag/json_escape.h"
+
+#include "compiler/source/utf8.h"
+
+namespace squall::diag::internal {
+
+void AppendJsonString(std::string& out, std::string_view text) {
+  constexpr std::string_view kHex = "0123456789abcdef";
+  out += '"';
+  for (size_t pos = 0; pos < text.size();) {
+    const source::Utf8Char ch = source::DecodeUtf8(text, pos);
+    if (!ch.valid) {
+      source::AppendUtf8(out, source::kReplacementChar);
+    } else if (ch.code_point == '"' || ch.code_point == '\\') {
+      out += '\\';
+      out += static_cast<char>(ch.code_point);
+    } else if (ch.code_point < 0x20) {
+      out += "\\u00";
+      out += kHex[ch.code_point >> 4];
+      out += kHex[ch.code_point & 0xF];
+    } else if (ch.code_point == 0x2028 || ch.code_point == 0x2029) {
+      out += ch.code_point == 0x2028 ? "\\u2028" : "\\u2029";
+    } else {
+      out.append(text, pos, ch.length);
+    }
+    pos += ch.length;
+  }
+  out += '"';
+}
+
+}  // namespace squall::diag::internal

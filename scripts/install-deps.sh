@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs every Debian package Squall needs to build and test, and only what is missing.
+# Idempotent: a second run with everything present does no network access at all.
+#
+# Usage: scripts/install-deps.sh [--dry-run]
+set -euo pipefail
+
+# Build toolchain and test tools.
+packages=(
+  build-essential cmake ninja-build pkg-config git python3
+  clang libclang-rt-14-dev  # libFuzzer + sanitizer runtimes for the fuzz target
+  clang-format
+)
+# Libraries from the project's stack (see README "Stack").
+packages+=(
+  antlr4 libantlr4-runtime-dev
+  llvm-19-dev
+  libyaml-cpp-dev
+  libboost-program-options-dev libboost-dev
+  libsimdjson-dev
+  libsqlite3-dev
+  libre2-dev
+  libedit-dev
+  libspdlog-dev
+  libgtest-dev libgmock-dev
+  libbenchmark-dev
+  libssl-dev
+  libsodium-dev
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+echo "install-deps: missing: ${missing[*]}"
+[[ "${1:-}" == "--dry-run" ]] && exit 0
+
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "install-deps: installed ${#missing[@]} packages"

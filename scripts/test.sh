@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Does all set-up on a fresh Debian machine, builds, and runs every test: unit, golden,
+# end-to-end, then a short fuzz run of the parser. This is exactly what CI runs (.ci/run).
+#
+# Usage: scripts/test.sh            (SQUALL_FUZZ_SECONDS=N to change the fuzz run; 0 skips it)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+jobs=$(nproc)
+
+cmake --preset dev >/dev/null
+cmake --build --preset dev -j "$jobs"
+ctest --preset dev -j "$jobs"
+
+fuzz_seconds=${SQUALL_FUZZ_SECONDS:-60}
+if [[ "$fuzz_seconds" != 0 ]]; then
+  bash scripts/fuzz.sh "$fuzz_seconds"
+fi
