@@ -5,3 +5,10 @@ if(SQUALL_SANITIZE)
                       -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
 endif()
+
+# SQUALL_FUZZ=ON: every target (ours and the generated parser) gets libFuzzer's coverage
+# instrumentation; without it the fuzzer sees edges of the fuzz target's own file only and
+# mutates blind. The fuzz executables add -fsanitize=fuzzer themselves (libFuzzer's main).
+if(SQUALL_FUZZ)
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
