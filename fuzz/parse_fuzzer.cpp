@@ -21,10 +21,12 @@ bool ParseClean(source::SourceManager& sources, source::FileId file_id,
                 std::unique_ptr<const ast::File>* out) {
   diag::DiagnosticEngine diags(sources, diag::EngineOptions{});
   *out = parse::ParseFile(sources, file_id, diags);
+  // Before Finish(), which empties the engine and resets its counts.
+  const bool clean = !diags.HasErrors();
   std::vector<diag::Diagnostic> all = diags.Finish();
   for (const diag::Diagnostic& d : all) (void)diag::RenderText(d, sources, {});
   (void)diag::RenderJson(all, sources);
-  return !diags.HasErrors();
+  return clean;
 }
 
 [[noreturn]] void Fail(const char* what, const std::string& text) {

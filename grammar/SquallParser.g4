@@ -67,8 +67,11 @@ triggerAtom
   | WEBHOOK stringLiteral (AS name)?                                     # WebhookTrigger
   | EVERY expr (AS name)?                                                # TimerTrigger
   | CRON stringLiteral (TZ stringLiteral)? (AS name)?                    # CronTrigger
-  | qualifiedName (AS name)?                                             # NamedTrigger
+  | qualifiedName triggerArgs? (AS name)?                                # NamedTrigger
   ;
+// Trigger parameters (StackStorm `parameters_schema`): `linux.file_watch.line(file_path: p)`.
+// Arguments must be named; the AST builder reports a positional one.
+triggerArgs: LPAREN argList? RPAREN;
 
 actionClause: actionCall policy*;
 outcomeClause: ON (SUCCESS | FAILURE) THEN actionClause;
@@ -122,8 +125,8 @@ askExpr: ASK expr typeExpr (TIMEOUT expr)?;
 // ---- tests ----
 testStep
   : GIVEN triggerAtom expr? (AFTER expr)?                                # GivenStep
-  | EXPECT NOTHING                                                       # ExpectNothingStep
-  | EXPECT actionCall (AFTER expr)?                                        # ExpectCallStep
+  | EXPECT NOTHING (AFTER expr)?                                         # ExpectNothingStep
+  | EXPECT actionCall (AFTER expr)?                                      # ExpectCallStep
   | WHEN qualifiedName RETURNS expr                                      # WhenReturnsStep
   | WHEN qualifiedName FAILS WITH expr                                   # WhenFailsStep
   ;

@@ -352,10 +352,17 @@ std::optional<QualifiedName> CalleePath(const Expr& expr);
 enum class TriggerAtomKind : uint8_t { kNamed, kWebhook, kTimer, kCron };
 
 // One event source in a rule, `wait` or `given`: `disk.low as d`, `webhook "deploy"`,
-// `every 5m`, `cron "0 3 * * 1-5" tz "Europe/Paris"`, or `(intf.down as d where cond)`.
+// `every 5m`, `cron "0 3 * * 1-5" tz "Europe/Paris"`, `(intf.down as d where cond)`, or a
+// named trigger with parameters, `linux.file_watch.line(file_path: "/var/log/auth.log")`.
 struct TriggerAtom : Node {
   TriggerAtomKind kind = TriggerAtomKind::kNamed;
-  QualifiedName name;               // kNamed
+  QualifiedName name;  // kNamed
+  // kNamed: the trigger parameters `(name: value, ...)`. `has_args` tells `x()` from `x`;
+  // `args_range` covers the parentheses (valid when `has_args`). The parse stage reports an
+  // argument without a name, so every argument of a tree without errors has one.
+  std::vector<Argument> args;
+  bool has_args = false;
+  SourceRange args_range;
   Ptr<Expr> argument;               // kWebhook: hook name; kTimer: interval; kCron: schedule
   Ptr<Expr> time_zone;              // kCron `tz "..."`; may be null
   std::optional<Identifier> alias;  // `as x`
@@ -585,10 +592,11 @@ struct GivenStep : TestStep {
   Ptr<Expr> after;    // may be null
 };
 
-// `expect nothing`
+// `expect nothing [after D]`
 struct ExpectNothingStep : TestStep {
   static constexpr TestStepKind kKind = TestStepKind::kExpectNothing;
   ExpectNothingStep() : TestStep(kKind) {}
+  Ptr<Expr> after;  // may be null
 };
 
 // `expect core.local(cmd: _) [after D]`

@@ -158,6 +158,12 @@ class Printer {
   static void AddExpr(std::vector<Item>& children, const Ptr<Expr>& expr, std::string role = {}) {
     Add(children, ItemKind::kExpr, expr.get(), std::move(role));
   }
+  // `arg name: value` (or `arg: value` without a name) for each argument.
+  static void AddArgs(std::vector<Item>& children, const std::vector<Argument>& args) {
+    for (const Argument& arg : args) {
+      AddExpr(children, arg.value, arg.name ? "arg " + ShowName(arg.name->name) + ": " : "arg: ");
+    }
+  }
   static void AddPolicies(std::vector<Item>& children, const std::vector<Ptr<Policy>>& policies) {
     for (const auto& policy : policies) Add(children, ItemKind::kPolicy, policy.get());
   }
@@ -231,6 +237,8 @@ class Printer {
         switch (atom.kind) {
           case TriggerAtomKind::kNamed:
             label = "TriggerAtom named " + ShowQualified(atom.name);
+            if (atom.has_args) label += " ()";
+            AddArgs(children, atom.args);
             break;
           case TriggerAtomKind::kWebhook:
             label = "TriggerAtom webhook";
@@ -430,10 +438,7 @@ class Printer {
         const auto& call = Cast<CallExpr>(expr);
         label = "Call";
         AddExpr(children, call.callee, "callee: ");
-        for (const Argument& arg : call.args) {
-          AddExpr(children, arg.value,
-                  arg.name ? "arg " + ShowName(arg.name->name) + ": " : "arg: ");
-        }
+        AddArgs(children, call.args);
         return;
       }
       case ExprKind::kUnary: {
@@ -628,6 +633,7 @@ class Printer {
       }
       case TestStepKind::kExpectNothing:
         label = "ExpectNothing";
+        AddExpr(children, Cast<ExpectNothingStep>(step).after, "after: ");
         return;
       case TestStepKind::kExpectCall: {
         const auto& expect = Cast<ExpectCallStep>(step);

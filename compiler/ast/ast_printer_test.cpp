@@ -202,6 +202,61 @@ TEST_F(AstPrinterTest, RuleWithRolesAndPolicies) {
             "        backoff: Factor 1.5x = 1.5\n");
 }
 
+TEST_F(AstPrinterTest, TriggerParametersAndExpectNothingAfter) {
+  AddText("x");
+  const auto string = [](std::string text) {
+    auto literal = std::make_unique<StringLiteral>();
+    literal->parts.push_back(
+        StringPart{.text = text, .spelling = text, .expr = nullptr, .range = {}});
+    return literal;
+  };
+  auto watched = std::make_unique<TriggerAtom>();
+  watched->name.parts = {Id("linux"), Id("file_watch"), Id("line")};
+  watched->has_args = true;
+  watched->args.push_back(
+      Argument{.name = Id("file_path"), .value = string("/var/log/auth.log"), .range = {}});
+  watched->alias = Id("l");
+  auto given = std::make_unique<GivenStep>();
+  given->trigger = std::move(watched);
+  given->payload = std::make_unique<MapExpr>();
+
+  auto empty = std::make_unique<TriggerAtom>();
+  empty->name.parts = {Id("x")};
+  empty->has_args = true;
+  auto given_empty = std::make_unique<GivenStep>();
+  given_empty->trigger = std::move(empty);
+
+  auto five_minutes = std::make_unique<DurationLiteral>();
+  five_minutes->milliseconds = 300000;
+  five_minutes->spelling = "5m";
+  auto nothing_after = std::make_unique<ExpectNothingStep>();
+  nothing_after->after = std::move(five_minutes);
+
+  auto test = std::make_unique<TestDecl>();
+  test->name = string("t");
+  test->steps.push_back(std::move(given));
+  test->steps.push_back(std::move(given_empty));
+  test->steps.push_back(std::move(nothing_after));
+  test->steps.push_back(std::make_unique<ExpectNothingStep>());
+  File file;
+  file.file = file_id_;
+  file.decls.push_back(std::move(test));
+
+  EXPECT_EQ(PrintAst(file, sources_, {.locations = false}),
+            "File\n"
+            "  TestDecl\n"
+            "    name: String \"t\"\n"
+            "    Given\n"
+            "      TriggerAtom named linux.file_watch.line () as l\n"
+            "        arg file_path: String \"/var/log/auth.log\"\n"
+            "      payload: Map\n"
+            "    Given\n"
+            "      TriggerAtom named x ()\n"
+            "    ExpectNothing\n"
+            "      after: Duration 5m = 300000ms\n"
+            "    ExpectNothing\n");
+}
+
 // A 100k-term `a + a + ...` chain is left-deep: printing must not recurse per level, and
 // indentation stops growing so the output stays linear in the number of nodes.
 TEST_F(AstPrinterTest, DeepLeftChainIsIterative) {

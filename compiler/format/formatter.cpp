@@ -378,16 +378,17 @@ class Formatter {
     return Cat({Text("("), ExprDoc(expr), Text(")")});
   }
 
-  Doc ArgsDoc(const CallExpr& call) {
+  // `(name: value, ...)` of a call or a trigger; `close_end` is the offset just past the `)`.
+  Doc ArgsDoc(const std::vector<Argument>& args, uint32_t close_end) {
     std::vector<Element> elements;
-    for (const Argument& arg : call.args) {
+    for (const Argument& arg : args) {
       elements.push_back({arg.range, [this, &arg] {
                             Doc value = ExprDoc(*arg.value);
                             if (!arg.name) return value;
                             return Cat({Text(AnyName(arg.name->name) + ": "), value});
                           }});
     }
-    return Bracketed("(", ")", elements, call.range.end);
+    return Bracketed("(", ")", elements, close_end);
   }
 
   // Postfix chains (`a.b[c](d).e`) are walked iteratively: they can be long.
@@ -413,7 +414,8 @@ class Formatter {
         parts.push_back(ExprDoc(*index->index));
         parts.push_back(Text("]"));
       } else {
-        parts.push_back(ArgsDoc(Cast<CallExpr>(**it)));
+        const auto& call = Cast<CallExpr>(**it);
+        parts.push_back(ArgsDoc(call.args, call.range.end));
       }
     }
     return Cat(std::move(parts));
@@ -585,6 +587,7 @@ class Formatter {
     switch (atom.kind) {
       case TriggerAtomKind::kNamed:
         parts.push_back(Text(Qualified(atom.name)));
+        if (atom.has_args) parts.push_back(ArgsDoc(atom.args, atom.args_range.end));
         break;
       case TriggerAtomKind::kWebhook:
         parts.push_back(Text("webhook "));
@@ -854,8 +857,11 @@ class Formatter {
         }
         return Cat(std::move(parts));
       }
-      case TestStepKind::kExpectNothing:
-        return Text("expect nothing");
+      case TestStepKind::kExpectNothing: {
+        const auto& expect = Cast<ExpectNothingStep>(step);
+        if (expect.after == nullptr) return Text("expect nothing");
+        return Cat({Text("expect nothing after "), ExprDoc(*expect.after)});
+      }
       case TestStepKind::kExpectCall: {
         const auto& expect = Cast<ExpectCallStep>(step);
         std::vector<Doc> parts{Text("expect "), ExprDoc(*expect.call)};

@@ -416,6 +416,124 @@ test "empty" {}
 
 test "empty" {}
 )sq"},
+    {.name = "TriggerParametersAndExpectNothingAfter",
+     .input =
+         R"sq(rule watch { if linux.file_watch.line( file_path : "/var/log/auth.log" ) as l where l.line contains "Failed" then chat.post(message: l.line) }
+rule timer { if core.st2.IntervalTimer(unit: "seconds", delta: 30,) then x() }
+rule empty { if x.y( ) then z() }
+rule corr { if (f.line(file_path: p) as a where a.ok) followed by f.line(file_path: q) as b within 1m then z() }
+rule counted { if 5 of f.line(file_path: "/a") within 1m by event.line then z() }
+rule absent { if f.line(file_path: "/a") as a and not f.line(file_path: "/b") where event.x == a.x within 1m then z() }
+test "t" {
+  given f.line(file_path: "/x") {line: "a"} after 5s
+  given f.line ( ) {line: "a"}
+  given disk.low {host: "a"}
+  expect nothing   after 1m
+  expect nothing
+}
+workflow w() { let m = wait f.line(file_path: "/x") where event.line contains "ok" timeout 1m
+ wait `odd-pack`.if(`x-y`: 1) }
+)sq",
+     .expected = R"sq(rule watch {
+  if linux.file_watch.line(file_path: "/var/log/auth.log") as l where l.line contains "Failed"
+  then chat.post(message: l.line)
+}
+
+rule timer {
+  if core.st2.IntervalTimer(unit: "seconds", delta: 30)
+  then x()
+}
+
+rule empty {
+  if x.y()
+  then z()
+}
+
+rule corr {
+  if (f.line(file_path: p) as a where a.ok) followed by f.line(file_path: q) as b within 1m
+  then z()
+}
+
+rule counted {
+  if 5 of f.line(file_path: "/a") within 1m by event.line
+  then z()
+}
+
+rule absent {
+  if f.line(file_path: "/a") as a and not f.line(file_path: "/b") where event.x == a.x within 1m
+  then z()
+}
+
+test "t" {
+  given f.line(file_path: "/x") {line: "a"} after 5s
+  given f.line() {line: "a"}
+  given disk.low {host: "a"}
+  expect nothing after 1m
+  expect nothing
+}
+
+workflow w() {
+  let m = wait f.line(file_path: "/x") where event.line contains "ok" timeout 1m
+  wait `odd-pack`.if(`x-y`: 1)
+}
+)sq"},
+    {.name = "LongTriggerParametersAndComments",
+     .input =
+         R"sq(rule r { if linux.file_watch.line(file_path: "/var/log/some/really/long/path/to/a/file/auth.log", other: "xxxxxxxxxxxx") as l where l.line contains "Failed" then x() }
+rule s { if linux.file_watch.line(file_path: "/var/log/auth.log") as l where l.line contains "Failed password for" and l.file_name == "auth.log" then x() }
+rule c {
+  if f.line( # the watched file
+    file_path: "/var/log/auth.log", # auth
+    # more
+    n: 2
+    # last
+  ) as l # after atom
+  then x()
+}
+test "t" {
+  # before
+  expect nothing after 5m # quiet
+  given f.line(file_path: "/x", # p
+  ) {line: "a"}
+  expect nothing after # why
+    1m
+}
+)sq",
+     .expected = R"sq(rule r {
+  if linux.file_watch.line(
+    file_path: "/var/log/some/really/long/path/to/a/file/auth.log",
+    other: "xxxxxxxxxxxx",
+  ) as l
+    where l.line contains "Failed"
+  then x()
+}
+
+rule s {
+  if linux.file_watch.line(file_path: "/var/log/auth.log") as l
+    where l.line contains "Failed password for" and l.file_name == "auth.log"
+  then x()
+}
+
+rule c {
+  if f.line( # the watched file
+    file_path: "/var/log/auth.log", # auth
+    # more
+    n: 2,
+    # last
+  ) as l # after atom
+  then x()
+}
+
+test "t" {
+  # before
+  expect nothing after 5m # quiet
+  given f.line(
+    file_path: "/x", # p
+  ) {line: "a"}
+  # why
+  expect nothing after 1m
+}
+)sq"},
     {.name = "Annotations",
      .input = "@disabled @owner(\"ops\", 2) @flag()\nrule r { if t then a() }\n",
      .expected = "@disabled\n@owner(\"ops\", 2)\n@flag()\nrule r {\n  if t\n  then a()\n}\n"},

@@ -482,6 +482,17 @@ std::unique_ptr<ast::TriggerAtom> AstBuilder::BuildTriggerAtom(P::TriggerAtomCon
   } else if (auto* named = As<P::NamedTriggerContext>(context)) {
     atom->kind = ast::TriggerAtomKind::kNamed;
     atom->name = QualName(named->qualifiedName(), named);
+    if (P::TriggerArgsContext* args = named->triggerArgs()) {
+      atom->has_args = true;
+      atom->args_range = Range(args);
+      atom->args = BuildArgs(args->argList());
+      // Trigger parameters are matched by name against the trigger type's parameters_schema.
+      for (const ast::Argument& arg : atom->args) {
+        if (!arg.name.has_value()) {
+          Report(diag::Kind::PositionalTriggerArgument, arg.range, {atom->name.ToString()});
+        }
+      }
+    }
     alias = named->name();
   } else {
     atom->name = QualName(nullptr, parent);
@@ -762,8 +773,11 @@ ast::Ptr<ast::TestStep> AstBuilder::BuildTestStep(P::TestStepContext* context) {
     if (after != nullptr || HasToken(given, P::AFTER)) node->after = BuildExpr(after, given);
     return node;
   }
-  if (As<P::ExpectNothingStepContext>(context) != nullptr)
-    return Make<ast::ExpectNothingStep>(range);
+  if (auto* nothing = As<P::ExpectNothingStepContext>(context)) {
+    auto node = Make<ast::ExpectNothingStep>(range);
+    if (HasToken(nothing, P::AFTER)) node->after = BuildExpr(nothing->expr(), nothing);
+    return node;
+  }
   if (auto* expect = As<P::ExpectCallStepContext>(context)) {
     auto node = Make<ast::ExpectCallStep>(range);
     node->call = BuildActionCall(expect->actionCall(), expect);

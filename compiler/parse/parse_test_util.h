@@ -183,6 +183,7 @@ void ForEachNode(const ast::File& file, Visit&& visit) {
   };
   const auto atom = [&](const TriggerAtom& a) {
     nodes.push_back(&a);
+    for (const auto& arg : a.args) expr(arg.value);
     expr(a.argument);
     expr(a.time_zone);
     expr(a.filter);
@@ -236,6 +237,7 @@ void ForEachNode(const ast::File& file, Visit&& visit) {
           atom(*g->trigger), expr(g->payload), expr(g->after);
         if (const auto* e = As<ExpectCallStep>(step.get()))
           exprs.push_back(e->call.get()), expr(e->after);
+        if (const auto* n = As<ExpectNothingStep>(step.get())) expr(n->after);
         if (const auto* returns = As<WhenReturnsStep>(step.get())) expr(returns->value);
         if (const auto* f = As<WhenFailsStep>(step.get())) expr(f->message);
       }

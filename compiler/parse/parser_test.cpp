@@ -162,7 +162,7 @@ trigger disk.low {
 struct TriggerCase {
   std::string trigger;
   ast::RuleTriggerKind kind;
-  std::vector<std::string> atoms;  // name, or `webhook`, `every`, `cron`
+  std::vector<std::string> atoms;  // name[(params)], or `webhook`, `every`, `cron`
   std::string where;
   std::string within;
 };
@@ -180,6 +180,14 @@ TEST_P(RuleTriggerTest, BuildsTheTrigger) {
     switch (atom->kind) {
       case ast::TriggerAtomKind::kNamed:
         atoms.push_back(atom->name.ToString());
+        if (atom->has_args) {
+          atoms.back() += "(";
+          for (size_t i = 0; i < atom->args.size(); ++i) {
+            if (i > 0) atoms.back() += " ";
+            atoms.back() += atom->args[i].name->name + ":" + Sexpr(*atom->args[i].value);
+          }
+          atoms.back() += ")";
+        }
         break;
       case ast::TriggerAtomKind::kWebhook:
         atoms.push_back("webhook " + Sexpr(*atom->argument));
@@ -249,6 +257,120 @@ INSTANTIATE_TEST_SUITE_P(
                     .atoms = {"auth.failed"},
                     .where = "<null>",
                     .within = "1m"}));
+
+INSTANTIATE_TEST_SUITE_P(
+    TriggerParameters, RuleTriggerTest,
+    ::testing::Values(
+        TriggerCase{.trigger = "linux.file_watch.line(file_path: \"/var/log/auth.log\") as l "
+                               "where l.line contains \"Failed\"",
+                    .kind = ast::RuleTriggerKind::kSimple,
+                    .atoms = {"linux.file_watch.line(file_path:\"/var/log/auth.log\") as l"},
+                    .where = "(contains (. l line) \"Failed\")",
+                    .within = "<null>"},
+        TriggerCase{.trigger = "core.st2.IntervalTimer(unit: \"seconds\", delta: 30,)",
+                    .kind = ast::RuleTriggerKind::kSimple,
+                    .atoms = {"core.st2.IntervalTimer(unit:\"seconds\" delta:30)"},
+                    .where = "<null>",
+                    .within = "<null>"},
+        TriggerCase{.trigger = "x.y()",
+                    .kind = ast::RuleTriggerKind::kSimple,
+                    .atoms = {"x.y()"},
+                    .where = "<null>",
+                    .within = "<null>"},
+        TriggerCase{.trigger = "t(if: a.b, timeout: 1 + 2, `x-y`: [1])",
+                    .kind = ast::RuleTriggerKind::kSimple,
+                    .atoms = {"t(if:(. a b) timeout:(+ 1 2) x-y:[1])"},
+                    .where = "<null>",
+                    .within = "<null>"},
+        TriggerCase{.trigger = "(f.line(file_path: p) as l where l.line contains \"x\") and not "
+                               "f.line(file_path: p) where event.n == l.n within 5m",
+                    .kind = ast::RuleTriggerKind::kAbsence,
+                    .atoms = {"f.line(file_path:p) as l where (contains (. l line) \"x\")",
+                              "f.line(file_path:p)"},
+                    .where = "(== (. event n) (. l n))",
+                    .within = "5m"},
+        TriggerCase{.trigger = "a.b(k: 1) as a followed by c.d(k: 2) within 30s",
+                    .kind = ast::RuleTriggerKind::kSequence,
+                    .atoms = {"a.b(k:1) as a", "c.d(k:2)"},
+                    .where = "<null>",
+                    .within = "30s"},
+        TriggerCase{.trigger = "5 of f.line(file_path: \"/a\") within 1m by event.line",
+                    .kind = ast::RuleTriggerKind::kCount,
+                    .atoms = {"f.line(file_path:\"/a\")"},
+                    .where = "<null>",
+                    .within = "1m"}));
+
+TEST(ParserTest, TriggerParameterRanges) {
+  const Parsed parsed = Parse(
+      "rule r {\n  if (w.line(file_path: \"/x\", n: 2) as l where l.ok) then c.d()\n}\n"
+      "rule s { if t() as u then c.d() }\n");
+  ASSERT_TRUE(parsed.diagnostics.empty()) << parsed.Messages();
+  const auto& atom = *ast::Cast<ast::RuleDecl>(*parsed.file->decls[0]).trigger->atoms[0];
+  EXPECT_EQ(parsed.Text(atom.range), "(w.line(file_path: \"/x\", n: 2) as l where l.ok)");
+  EXPECT_EQ(parsed.Text(atom.name.range), "w.line");
+  EXPECT_TRUE(atom.has_args);
+  EXPECT_EQ(parsed.Text(atom.args_range), "(file_path: \"/x\", n: 2)");
+  ASSERT_EQ(atom.args.size(), 2u);
+  EXPECT_EQ(parsed.Text(atom.args[0].range), "file_path: \"/x\"");
+  EXPECT_EQ(parsed.Text(atom.args[0].name->range), "file_path");
+  EXPECT_EQ(parsed.Text(atom.args[0].value->range), "\"/x\"");
+  EXPECT_EQ(parsed.Text(atom.args[1].range), "n: 2");
+  EXPECT_EQ(parsed.Text(atom.alias->range), "l");
+
+  const auto& empty = *ast::Cast<ast::RuleDecl>(*parsed.file->decls[1]).trigger->atoms[0];
+  EXPECT_TRUE(empty.has_args);
+  EXPECT_TRUE(empty.args.empty());
+  EXPECT_EQ(parsed.Text(empty.range), "t() as u");
+  EXPECT_EQ(parsed.Text(empty.args_range), "()");
+}
+
+TEST(ParserTest, TriggerParametersInGivenAndWait) {
+  const Parsed parsed = Parse(R"(test "t" {
+  given disk.low {host: "web1"}
+  given f.line(file_path: "/x") {line: "a"} after 5s
+  given f.line() {line: "b"}
+  given f.line(file_path: "/x")
+  given disk.low
+}
+workflow w() {
+  let m = wait f.line(file_path: "/x") as l where l.line contains "ok" timeout 1m
+  wait core.st2.IntervalTimer(unit: "seconds", delta: 5)
+}
+)");
+  ASSERT_TRUE(parsed.diagnostics.empty()) << parsed.Messages();
+  const auto& test = ast::Cast<ast::TestDecl>(*parsed.file->decls[0]);
+  ASSERT_EQ(test.steps.size(), 5u);
+  // A map literal right after the name is the payload, not parameters.
+  const auto& plain = ast::Cast<ast::GivenStep>(*test.steps[0]);
+  EXPECT_FALSE(plain.trigger->has_args);
+  EXPECT_EQ(Sexpr(plain.payload.get()), "{host:\"web1\"}");
+  const auto& with_args = ast::Cast<ast::GivenStep>(*test.steps[1]);
+  EXPECT_TRUE(with_args.trigger->has_args);
+  ASSERT_EQ(with_args.trigger->args.size(), 1u);
+  EXPECT_EQ(with_args.trigger->args[0].name->name, "file_path");
+  EXPECT_EQ(Sexpr(with_args.payload.get()), "{line:\"a\"}");
+  EXPECT_EQ(Sexpr(with_args.after.get()), "5s");
+  EXPECT_EQ(parsed.Text(with_args.trigger->range), "f.line(file_path: \"/x\")");
+  const auto& empty_args = ast::Cast<ast::GivenStep>(*test.steps[2]);
+  EXPECT_TRUE(empty_args.trigger->has_args);
+  EXPECT_TRUE(empty_args.trigger->args.empty());
+  EXPECT_EQ(Sexpr(empty_args.payload.get()), "{line:\"b\"}");
+  const auto& no_payload = ast::Cast<ast::GivenStep>(*test.steps[3]);
+  EXPECT_TRUE(no_payload.trigger->has_args);
+  EXPECT_EQ(no_payload.payload, nullptr);
+  EXPECT_FALSE(ast::Cast<ast::GivenStep>(*test.steps[4]).trigger->has_args);
+
+  const auto& body = ast::Cast<ast::WorkflowDecl>(*parsed.file->decls[1]).body->statements;
+  ASSERT_EQ(body.size(), 2u);
+  const auto& wait = ast::Cast<ast::WaitExpr>(*ast::Cast<ast::LetStmt>(*body[0]).value);
+  EXPECT_EQ(wait.trigger->args.size(), 1u);
+  EXPECT_EQ(wait.trigger->alias->name, "l");
+  EXPECT_EQ(Sexpr(wait.where.get()), "(contains (. l line) \"ok\")");
+  EXPECT_EQ(Sexpr(wait.timeout.get()), "1m");
+  const auto& timer = ast::Cast<ast::WaitExpr>(*ast::Cast<ast::ExprStmt>(*body[1]).expr);
+  EXPECT_EQ(timer.trigger->name.ToString(), "core.st2.IntervalTimer");
+  EXPECT_EQ(timer.trigger->args.size(), 2u);
+}
 
 TEST(ParserTest, FilteredTriggerRangeIncludesParentheses) {
   const Parsed parsed = Parse("rule r { if (a.b where x) then c.d() }\n");
@@ -380,12 +502,14 @@ TEST(ParserTest, TestDeclarations) {
   expect nothing
   when core.local returns {exit_code: 1}
   when core.local fails with "boom"
+  expect nothing after 5m
+  expect nothing(x: 1)
 }
 )");
   ASSERT_TRUE(parsed.diagnostics.empty()) << parsed.Messages();
   const auto& test = ast::Cast<ast::TestDecl>(*parsed.file->decls[0]);
   EXPECT_EQ(test.name->Text(), "cleans only /var/log");
-  ASSERT_EQ(test.steps.size(), 7u);
+  ASSERT_EQ(test.steps.size(), 9u);
   const auto& given = ast::Cast<ast::GivenStep>(*test.steps[0]);
   EXPECT_EQ(given.trigger->name.ToString(), "disk.low");
   EXPECT_EQ(Sexpr(given.payload.get()), "{host:\"web1\" free_pct:3.0}");
@@ -396,7 +520,14 @@ TEST(ParserTest, TestDeclarations) {
   EXPECT_EQ(Sexpr(ast::Cast<ast::ExpectCallStep>(*test.steps[2]).call.get()),
             "(call (. core local) cmd:_)");
   EXPECT_EQ(Sexpr(ast::Cast<ast::ExpectCallStep>(*test.steps[3]).after.get()), "1m");
-  EXPECT_EQ(test.steps[4]->kind, ast::TestStepKind::kExpectNothing);
+  EXPECT_EQ(ast::Cast<ast::ExpectNothingStep>(*test.steps[4]).after, nullptr);
+  EXPECT_EQ(parsed.Text(test.steps[4]->range), "expect nothing");
+  const auto& nothing_after = ast::Cast<ast::ExpectNothingStep>(*test.steps[7]);
+  EXPECT_EQ(Sexpr(nothing_after.after.get()), "5m");
+  EXPECT_EQ(parsed.Text(nothing_after.range), "expect nothing after 5m");
+  EXPECT_EQ(parsed.Text(nothing_after.after->range), "5m");
+  // `nothing` is a soft keyword: with arguments it names an action.
+  EXPECT_EQ(Sexpr(ast::Cast<ast::ExpectCallStep>(*test.steps[8]).call.get()), "(call nothing x:1)");
   EXPECT_EQ(Sexpr(ast::Cast<ast::WhenReturnsStep>(*test.steps[5]).value.get()), "{exit_code:1}");
   EXPECT_EQ(ast::Cast<ast::WhenFailsStep>(*test.steps[6]).action.ToString(), "core.local");
 }
@@ -444,6 +575,12 @@ TEST(ParserTest, NodeIdsAreDenseAndUnique) {
         std::string(
             "test \"t\" { given a.b {x: 1} after 1s\n expect c.d(x: _)\n when c.d returns 1 }\n"
             "trigger t { a: string = \"x\" }\nconst k: int = -1\n"),
+        std::string("rule r { if (f.line(file_path: \"/{{p}}\", n: [1]) as l where l.x) "
+                    "then c.d() }\n"
+                    "test \"t\" {\n given f.line(file_path: p) {line: \"x\"} after 1s\n"
+                    " expect nothing after 1m + 1s\n expect nothing\n}\n"
+                    "workflow w() { wait t(a: 1) where b }\n"),
+        std::string("rule r { if f.line(1, file_path: 2) then c.d() }\n"),
         std::string("const broken = (1 + \nrule r { if then }\n")}) {
     const Parsed parsed = Parse(source);
     std::vector<int> seen(parsed.file->node_count, 0);

@@ -2,6 +2,7 @@
 
 #include <initializer_list>
 #include <utility>
+#include <vector>
 
 #include "SquallParser.h"
 
@@ -13,6 +14,8 @@ using antlr4::misc::IntervalSet;
 using P = squall_antlr::SquallParser;
 
 constexpr size_t kMaxTokenText = 32;
+// How far recovery looks for the `)` of an argument list that is missing a `,` (tokens).
+constexpr size_t kMaxArgumentListScan = 4096;
 
 bool ContainsAll(const IntervalSet& set, std::initializer_list<size_t> types) {
   for (size_t type : types) {
@@ -257,7 +260,8 @@ std::string DescribeBracketOwner(antlr4::ParserRuleContext* context, const Token
   if (Is<P::ListLiteralContext>(context)) return "list";
   if (Is<P::ParenExprContext>(context)) return "parentheses";
   if (Is<P::FilteredTriggerContext>(context)) return "filtered trigger";
-  if (Is<P::CallExprContext>(context) || Is<P::ActionCallContext>(context)) {
+  if (Is<P::CallExprContext>(context) || Is<P::ActionCallContext>(context) ||
+      Is<P::TriggerArgsContext>(context)) {
     return "argument list";
   }
   if (Is<P::AnnotationContext>(context)) return "annotation arguments";
@@ -344,6 +348,70 @@ T* Enclosing(antlr4::ParserRuleContext* context) {
   return nullptr;
 }
 
+// True when `previous` is the last token of an argument and `context` is the list (an action
+// call, a call, trigger parameters, annotation arguments) that now waits for its `)`: a `,`
+// is most likely missing, as in `f(a: 1 b: 2)`.
+bool EndsArgument(antlr4::ParserRuleContext* context, const Token* previous) {
+  if (context == nullptr || previous == nullptr || context->children.empty()) return false;
+  antlr4::tree::ParseTree* last = context->children.back();
+  if (Is<P::ActionCallContext>(context) || Is<P::CallExprContext>(context) ||
+      Is<P::TriggerArgsContext>(context)) {
+    auto* args = dynamic_cast<P::ArgListContext*>(last);
+    if (args == nullptr || args->children.empty()) return false;
+    last = args->children.back();
+    if (dynamic_cast<P::ArgumentContext*>(last) == nullptr) return false;
+  } else if (Is<P::AnnotationContext>(context)) {
+    if (dynamic_cast<P::ExprContext*>(last) == nullptr) return false;
+  } else {
+    return false;
+  }
+  const Token* stop = dynamic_cast<antlr4::ParserRuleContext*>(last)->getStop();
+  return stop != nullptr && stop->getTokenIndex() == previous->getTokenIndex();
+}
+
+// Whether an expression can end with this token (so a `,` or an operator may follow it).
+bool EndsExpression(antlr4::TokenStream* tokens, const Token& token) {
+  switch (token.getType()) {
+    case P::IDENT:
+    case P::QUOTED_IDENT:
+    case P::INT:
+    case P::FLOAT:
+    case P::SUFFIXED_NUMBER:
+    case P::STR_END:
+    case P::RAW_STRING:
+    case P::TRUE:
+    case P::FALSE:
+    case P::NULL_LIT:
+    case P::RPAREN:
+    case P::RBRACK:
+    case P::RBRACE:
+      return true;
+    default:
+      // Any word is a member name after `.` or `?.`.
+      if (!IsKeyword(token.getType()) || token.getTokenIndex() == 0) return false;
+      for (size_t i = token.getTokenIndex(); i-- > 0;) {
+        const Token* before = tokens->get(i);
+        if (before->getChannel() != Token::DEFAULT_CHANNEL) continue;
+        return before->getType() == P::DOT || before->getType() == P::QDOT;
+      }
+      return false;
+  }
+}
+
+// Binary and prefix operators, `:`, `where`, `every`: an expression must follow.
+bool NeedsOperand(size_t type) {
+  return type == P::COLON || type == P::NOT || type == P::WHERE || type == P::EVERY ||
+         (IsContinuation(type) && type != P::DOT && type != P::QDOT && type != P::LPAREN &&
+          type != P::LBRACK && type != P::QUESTION);
+}
+
+const Token* PreviousDefaultToken(antlr4::TokenStream* tokens, const Token* token) {
+  for (size_t i = token->getTokenIndex(); i-- > 0;) {
+    if (tokens->get(i)->getChannel() == Token::DEFAULT_CHANNEL) return tokens->get(i);
+  }
+  return nullptr;
+}
+
 bool RuleHasWhere(P::RuleBodyContext* body) {
   if (body == nullptr || body->ruleTrigger() == nullptr) return false;
   for (antlr4::tree::ParseTree* child : body->ruleTrigger()->children) {
@@ -351,6 +419,12 @@ bool RuleHasWhere(P::RuleBodyContext* body) {
     if (terminal != nullptr && terminal->getSymbol()->getType() == P::WHERE) return true;
   }
   return false;
+}
+
+// How the token before an error is named in "after ...": a closing quote stands for its string.
+std::string DescribePrevious(const Token& token) {
+  if (token.getType() == P::STR_END && !IsSynthetic(token)) return "string";
+  return DescribeToken(token);
 }
 
 }  // namespace
@@ -412,17 +486,14 @@ void ErrorStrategy::Report(antlr4::Parser* recognizer, Token* offending,
   const size_t type = offending->getType();
   const size_t begin = offending->getStartIndex();
   const size_t end = type == Token::EOF ? begin : offending->getStopIndex() + 1;
-  const Token* previous = nullptr;
-  antlr4::TokenStream* tokens = recognizer->getTokenStream();
-  for (size_t i = offending->getTokenIndex(); i-- > 0;) {
-    if (tokens->get(i)->getChannel() == Token::DEFAULT_CHANNEL) {
-      previous = tokens->get(i);
-      break;
-    }
-  }
+  const Token* previous = PreviousDefaultToken(recognizer->getTokenStream(), offending);
+  // `f(a: 1 b: 2)`: say what is missing between the arguments.
+  const bool after_argument =
+      expected.contains(static_cast<size_t>(P::RPAREN)) && EndsArgument(context, previous);
   const std::string found = DescribeToken(*offending);
-  const std::string after =
-      previous != nullptr ? DescribeToken(*previous) : "the start of the file";
+  const std::string after = after_argument        ? std::string("the argument")
+                            : previous != nullptr ? DescribePrevious(*previous)
+                                                  : std::string("the start of the file");
   const auto emit = [&](diag::Kind kind, std::vector<std::string> args,
                         std::optional<PendingNote> note = std::nullopt) {
     Add(PendingDiagnostic{kind, begin, end, std::move(args), std::move(note)}, offending);
@@ -476,7 +547,9 @@ void ErrorStrategy::Report(antlr4::Parser* recognizer, Token* offending,
     return;
   }
 
-  const std::string summary = DescribeExpected(recognizer->getVocabulary(), expected);
+  const std::string summary = after_argument
+                                  ? std::string("`,` or `)`")
+                                  : DescribeExpected(recognizer->getVocabulary(), expected);
   if (type == P::COMMA && previous != nullptr && previous->getType() == P::COMMA) {
     emit(diag::Kind::UnexpectedToken, {found, "; remove the extra `,`"});
     return;
@@ -540,6 +613,93 @@ void ErrorStrategy::Report(antlr4::Parser* recognizer, Token* offending,
        {summary.empty() ? std::string("something else") : summary, after, found, hint});
 }
 
+bool ErrorStrategy::ReportInsideBracket(antlr4::Parser* recognizer, const Token* start,
+                                        Token* offending) {
+  antlr4::TokenStream* tokens = recognizer->getTokenStream();
+  std::vector<const Token*> open;
+  for (size_t i = start->getTokenIndex(); i < offending->getTokenIndex(); ++i) {
+    const Token* token = tokens->get(i);
+    if (token->getChannel() != Token::DEFAULT_CHANNEL) continue;
+    const size_t type = token->getType();
+    if (type == P::LPAREN || type == P::LBRACK || type == P::LBRACE ||
+        type == P::STR_INTERP_BEGIN) {
+      open.push_back(token);
+    } else if (IsCloser(type) && !open.empty()) {
+      open.pop_back();
+    }
+  }
+  // Interpolations have their own diagnostics (see Report).
+  if (open.empty() || open.back()->getType() == P::STR_INTERP_BEGIN) return false;
+  const Token* opener = open.back();
+  const Token* before_opener = PreviousDefaultToken(tokens, opener);
+  // `name(`: the arguments of a call or the parameters of a trigger.
+  const bool arguments =
+      opener->getType() == P::LPAREN && before_opener != nullptr &&
+      (before_opener->getType() == P::IDENT || before_opener->getType() == P::QUOTED_IDENT ||
+       (IsKeyword(before_opener->getType()) && EndsExpression(tokens, *before_opener)));
+  size_t closer = P::RPAREN;
+  std::string what = arguments ? "argument list" : "parentheses";
+  if (opener->getType() == P::LBRACK) closer = P::RBRACK, what = "list";
+  if (opener->getType() == P::LBRACE) closer = P::RBRACE, what = "map";
+  const std::string close = Spelling(recognizer->getVocabulary(), closer);
+
+  const size_t type = offending->getType();
+  const size_t begin = offending->getStartIndex();
+  const size_t end = type == Token::EOF ? begin : offending->getStopIndex() + 1;
+  const std::string found = DescribeToken(*offending);
+  const auto emit = [&](diag::Kind kind, std::vector<std::string> args,
+                        std::optional<PendingNote> note = std::nullopt) {
+    Add(PendingDiagnostic{kind, begin, end, std::move(args), std::move(note)}, offending);
+  };
+  if (type == Token::EOF || type == P::THEN || IsDeclarationBoundary(recognizer, offending) ||
+      (FirstOnLine(offending) && IsStatementKeyword(type)) || (IsCloser(type) && type != closer)) {
+    emit(diag::Kind::UnclosedBracket, {close.substr(1, 1), what, found},
+         PendingNote{diag::Kind::OpenedHere,
+                     opener->getStartIndex(),
+                     opener->getStopIndex() + 1,
+                     {opener->getText()}});
+    return true;
+  }
+  const Token* previous = PreviousDefaultToken(tokens, offending);
+  if (previous == nullptr) return false;
+  // Recovery skips the outermost bracket still open here (see recover).
+  const auto report = [&](diag::Kind kind, std::vector<std::string> args) {
+    emit(kind, std::move(args));
+    bracket_to_skip_ = open.front()->getTokenIndex();
+  };
+  if (type == P::COMMA && previous->getType() == P::COMMA) {
+    report(diag::Kind::UnexpectedToken, {found, "; remove the extra `,`"});
+    return true;
+  }
+  if (previous == opener || (previous->getType() == P::COMMA && opener->getType() != P::LPAREN) ||
+      (previous->getType() == P::COMMA && arguments)) {
+    // An element should start here.
+    if (opener->getType() == P::LPAREN && !arguments) {
+      report(diag::Kind::ExpectedExpression, {DescribePrevious(*previous), found});
+    } else {
+      const char* element = arguments                        ? "an argument"
+                            : opener->getType() == P::LBRACK ? "an expression"
+                                                             : "a key";
+      report(diag::Kind::ExpectedToken,
+             {Concat({element, " or ", close}), DescribePrevious(*previous), found, ""});
+    }
+    return true;
+  }
+  if (NeedsOperand(previous->getType())) {
+    report(diag::Kind::ExpectedExpression, {DescribePrevious(*previous), found});
+    return true;
+  }
+  if (!EndsExpression(tokens, *previous)) return false;
+  if (opener->getType() == P::LPAREN && !arguments) {
+    report(diag::Kind::ExpectedToken, {close, DescribePrevious(*previous), found, ""});
+  } else {
+    report(diag::Kind::ExpectedToken,
+           {Concat({"`,` or ", close}), arguments ? "the argument" : DescribePrevious(*previous),
+            found, ""});
+  }
+  return true;
+}
+
 void ErrorStrategy::reportNoViableAlternative(antlr4::Parser* recognizer,
                                               const antlr4::NoViableAltException& e) {
   Token* offending = e.getOffendingToken();
@@ -548,6 +708,26 @@ void ErrorStrategy::reportNoViableAlternative(antlr4::Parser* recognizer,
   // describes the offending token's position.
   if (e.getStartToken() != nullptr && offending != nullptr &&
       e.getStartToken()->getTokenIndex() != offending->getTokenIndex()) {
+    // No parse tree covers the tokens prediction read; inside a bracket opened there (trigger
+    // parameters, a filtered trigger), say what that bracket needs.
+    if (IsSynthetic(*offending)) {
+      reported_tokens_.insert(offending->getTokenIndex());
+      return;
+    }
+    if (ReportInsideBracket(recognizer, e.getStartToken(), offending)) return;
+    // `if a.b as then ...`, `if a. then ...`: a name is missing, not the `then`.
+    const Token* previous = PreviousDefaultToken(recognizer->getTokenStream(), offending);
+    if (previous != nullptr && (previous->getType() == P::AS || previous->getType() == P::DOT ||
+                                previous->getType() == P::QDOT)) {
+      Add(PendingDiagnostic{diag::Kind::ExpectedName,
+                            offending->getStartIndex(),
+                            offending->getType() == Token::EOF ? offending->getStartIndex()
+                                                               : offending->getStopIndex() + 1,
+                            {DescribePrevious(*previous), DescribeToken(*offending)},
+                            {}},
+          offending);
+      return;
+    }
     if (Is<P::RuleTriggerContext>(context)) {
       auto* body = dynamic_cast<P::RuleBodyContext*>(context->parent);
       IntervalSet then_only;
@@ -589,6 +769,54 @@ void ErrorStrategy::reportMissingToken(antlr4::Parser* recognizer) {
          recognizer->getContext(), Situation::kExpected);
 }
 
+antlr4::Token* ErrorStrategy::recoverInline(antlr4::Parser* recognizer) {
+  if (Token* close = SkipToArgumentListEnd(recognizer)) return close;
+  return DefaultErrorStrategy::recoverInline(recognizer);
+}
+
+// `f(a: 1 b: 2)`: report the missing `,` once and resume after the `)` that closes the list.
+// ANTLR's own recovery would conjure a `)` and read `b: 2` as whatever may follow the call
+// (`timeout: 5` as a policy), adding an error or two that are not the user's.
+Token* ErrorStrategy::SkipToArgumentListEnd(antlr4::Parser* recognizer) {
+  antlr4::ParserRuleContext* context = recognizer->getContext();
+  Token* current = recognizer->getCurrentToken();
+  antlr4::TokenStream* tokens = recognizer->getTokenStream();
+  if (!EndsArgument(context, PreviousDefaultToken(tokens, current))) return nullptr;
+  const IntervalSet expected = getExpectedTokens(recognizer);
+  if (!expected.contains(static_cast<size_t>(P::RPAREN))) return nullptr;
+  // Find the `)` at this nesting level, giving up at anything that more likely starts the
+  // next item (a declaration or statement keyword starting a line, unless it is an argument
+  // name followed by `:`) or closes an enclosing bracket.
+  size_t depth = 0;
+  size_t distance = 0;
+  for (ssize_t i = 1; distance < kMaxArgumentListScan; ++i, ++distance) {
+    const Token* token = tokens->LT(i);
+    const size_t type = token->getType();
+    if (type == Token::EOF) return nullptr;
+    const bool names_argument = tokens->LT(i + 1)->getType() == P::COLON;
+    if (FirstOnLine(token) && IsStatementKeyword(type) && !names_argument) return nullptr;
+    if (type == P::LPAREN || type == P::LBRACK || type == P::LBRACE ||
+        type == P::STR_INTERP_BEGIN) {
+      ++depth;
+    } else if (IsCloser(type)) {
+      if (depth == 0) {
+        if (type != P::RPAREN) return nullptr;
+        if (!inErrorRecoveryMode(recognizer)) {
+          Report(recognizer, current, expected, context, Situation::kExpected);
+        }
+        beginErrorCondition(recognizer);  // the skipped tokens become error nodes
+        for (ssize_t skip = 1; skip < i; ++skip) recognizer->consume();
+        Token* close = recognizer->getCurrentToken();
+        reportMatch(recognizer);
+        recognizer->consume();
+        return close;
+      }
+      --depth;
+    }
+  }
+  return nullptr;
+}
+
 bool ErrorStrategy::singleTokenInsertion(antlr4::Parser* recognizer) {
   // Conjuring a missing keyword (`then`, `not`, `times`) and parsing on makes the next token
   // play a part it was not meant for; resynchronizing on the follow set reads better.
@@ -605,7 +833,34 @@ antlr4::Token* ErrorStrategy::singleTokenDeletion(antlr4::Parser* recognizer) {
   if (IsKeyword(type) && !IsSoftKeyword(type) && getErrorRecoverySet(recognizer).contains(type)) {
     return nullptr;
   }
+  // Deleting the token before a declaration that starts a line would parse that declaration
+  // as part of the broken one (`f(` then `}` then `rule s {`: `rule` read as an argument name).
+  if (IsDeclarationBoundary(recognizer, recognizer->getTokenStream()->LT(2))) return nullptr;
   return DefaultErrorStrategy::singleTokenDeletion(recognizer);
+}
+
+void ErrorStrategy::SkipBracket(antlr4::Parser* recognizer, size_t opener) {
+  antlr4::TokenStream* tokens = recognizer->getTokenStream();
+  if (recognizer->getCurrentToken()->getTokenIndex() > opener) return;
+  while (tokens->LA(1) != Token::EOF && recognizer->getCurrentToken()->getTokenIndex() < opener) {
+    recognizer->consume();
+  }
+  size_t depth = 0;
+  for (size_t type = tokens->LA(1); type != Token::EOF; type = tokens->LA(1)) {
+    const Token* token = recognizer->getCurrentToken();
+    if (depth > 0 &&
+        (IsDeclarationBoundary(recognizer, token) ||
+         (FirstOnLine(token) && IsStatementKeyword(type) && tokens->LA(2) != P::COLON))) {
+      return;
+    }
+    recognizer->consume();
+    if (type == P::LPAREN || type == P::LBRACK || type == P::LBRACE ||
+        type == P::STR_INTERP_BEGIN) {
+      ++depth;
+    } else if (IsCloser(type) && depth > 0 && --depth == 0) {
+      return;
+    }
+  }
 }
 
 void ErrorStrategy::consumeUntil(antlr4::Parser* recognizer, const IntervalSet& set) {
@@ -617,10 +872,15 @@ void ErrorStrategy::consumeUntil(antlr4::Parser* recognizer, const IntervalSet& 
 }
 
 void ErrorStrategy::recover(antlr4::Parser* recognizer, std::exception_ptr e) {
+  const std::optional<size_t> opener = std::exchange(bracket_to_skip_, std::nullopt);
   // Leave a declaration keyword that starts a line for the declaration loop: every enclosing
   // rule gives up without consuming it, and the next declaration parses cleanly. The loop
   // always consumes it, so this cannot spin.
   if (IsDeclarationBoundary(recognizer, recognizer->getCurrentToken())) return;
+  // An error inside a bracket that prediction read past (ReportInsideBracket; the input is
+  // back at the start of the prediction): skip that bracket first, so that a `)` or `}` inside
+  // it is not taken for the end of the enclosing item.
+  if (opener.has_value()) SkipBracket(recognizer, *opener);
   DefaultErrorStrategy::recover(recognizer, e);
 }
 

@@ -10,7 +10,8 @@
 // sets), plus synchronization points: a declaration keyword that starts a line ends whatever
 // was broken before it, and a loop over declarations, statements, fields or test steps skips
 // a bad stretch up to the next line that can start an item, instead of giving up on the rest
-// of the enclosing block. At most one error is reported per token.
+// of the enclosing block. An argument list missing a `,` (`f(a: 1 b: 2)`) is reported once and
+// skipped to its `)`. At most one error is reported per token.
 #pragma once
 
 #include <cstddef>
@@ -51,6 +52,7 @@ class ErrorStrategy : public antlr4::DefaultErrorStrategy {
 
   void sync(antlr4::Parser* recognizer) override;
   void recover(antlr4::Parser* recognizer, std::exception_ptr e) override;
+  antlr4::Token* recoverInline(antlr4::Parser* recognizer) override;
 
  protected:
   void reportNoViableAlternative(antlr4::Parser* recognizer,
@@ -74,10 +76,23 @@ class ErrorStrategy : public antlr4::DefaultErrorStrategy {
   // A declaration keyword at the start of a line, inside a declaration: where recovery stops.
   bool IsDeclarationBoundary(antlr4::Parser* recognizer, const antlr4::Token* token) const;
   void Add(PendingDiagnostic diagnostic, const antlr4::Token* offending);
+  // Recovery from a missing `,` in an argument list (see the .cpp); null when it does not apply.
+  antlr4::Token* SkipToArgumentListEnd(antlr4::Parser* recognizer);
+  // After prediction failed at `offending` having read from `start`: reports the error in terms
+  // of a bracket opened in between and still open; false when there is none (or nothing better
+  // than the generic message to say).
+  bool ReportInsideBracket(antlr4::Parser* recognizer, const antlr4::Token* start,
+                           antlr4::Token* offending);
+  // Consumes tokens up to and including the bracket at token index `opener` and its contents,
+  // stopping early at a declaration or statement that starts a line.
+  void SkipBracket(antlr4::Parser* recognizer, size_t opener);
 
   const std::vector<bool>& first_on_line_;
   std::vector<PendingDiagnostic> errors_;
   std::set<size_t> reported_tokens_;
+  // The outermost bracket still open at the last error reported by ReportInsideBracket (token
+  // index): the recovery that follows skips past it before looking for a token to resume at.
+  std::optional<size_t> bracket_to_skip_;
 };
 
 }  // namespace squall::parse::internal
