@@ -20,7 +20,7 @@ struct CheckArgs {
 
 po::options_description Describe(CheckArgs& args) {
   po::options_description desc("Options");
-  desc.add_options()                                    //
+  desc.add_options()                                                       //
       ("help,h", po::bool_switch(&args.help), "print this help and exit")  //
       ("dump", po::value(&args.dump)->value_name("STAGE"),
        "print a stage's output to stdout: `ast` (the syntax tree)");

@@ -102,11 +102,7 @@ bool ParseCommandLine(std::string_view command, std::span<const std::string> arg
                       std::ostream& err) {
   try {
     std::vector<std::string> list(args.begin(), args.end());
-    po::store(po::command_line_parser(list)
-                  .options(desc)
-                  .positional(positional)
-                  .run(),
-              vm);
+    po::store(po::command_line_parser(list).options(desc).positional(positional).run(), vm);
     po::notify(vm);
     return true;
   } catch (const po::error& e) {

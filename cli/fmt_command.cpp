@@ -27,8 +27,8 @@ struct FmtArgs {
 
 po::options_description Describe(FmtArgs& args) {
   po::options_description desc("Options");
-  desc.add_options()                                                          //
-      ("help,h", po::bool_switch(&args.help), "print this help and exit")     //
+  desc.add_options()                                                       //
+      ("help,h", po::bool_switch(&args.help), "print this help and exit")  //
       ("check", po::bool_switch(&args.check),
        "change nothing; list the files whose layout differs and exit 1 if any")  //
       ("stdout", po::bool_switch(&args.to_stdout),

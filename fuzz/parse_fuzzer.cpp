@@ -38,7 +38,8 @@ bool ParseClean(source::SourceManager& sources, source::FileId file_id,
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   source::SourceManager sources;
-  source::FileId input = sources.AddFile("fuzz.rule", std::string(reinterpret_cast<const char*>(data), size));
+  source::FileId input =
+      sources.AddFile("fuzz.rule", std::string(reinterpret_cast<const char*>(data), size));
   std::unique_ptr<const ast::File> file;
   if (!ParseClean(sources, input, &file)) return 0;
 

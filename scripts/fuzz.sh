@@ -14,9 +14,21 @@ cmake --build --preset fuzz -j "$(nproc)" --target squall_parse_fuzzer
 
 work=build/fuzz/corpus-run
 mkdir -p "$work" build/fuzz/artifacts
-echo "== fuzzing the parser for ${seconds}s"
-build/fuzz/fuzz/squall_parse_fuzzer "$work" fuzz/corpus/parser -seed="${SQUALL_FUZZ_SEED:-1}" \
+log=build/fuzz/fuzz.log
+echo "== fuzzing the parser for ${seconds}s (full log: $log)"
+# libFuzzer ends with a long "recommended dictionary"; leave it out of what is shown.
+show() { grep -v -e '^"' -e 'ecommended dictionary' "$log" | tail -n "$1"; }
+if ! build/fuzz/fuzz/squall_parse_fuzzer "$work" fuzz/corpus/parser -seed="${SQUALL_FUZZ_SEED:-1}" \
   -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-  -dict=fuzz/squall.dict -artifact_prefix=build/fuzz/artifacts/ -print_final_stats=1 2>&1 |
-  tail -n 25
+  -dict=fuzz/squall.dict -artifact_prefix=build/fuzz/artifacts/ -print_final_stats=1 \
+  >"$log" 2>&1; then
+  # The start of the sanitizer report or property violation, then the reproducer's name.
+  grep -v -e '^"' -e 'ecommended dictionary' "$log" |
+    sed -n '/ERROR\|runtime error:\|property violated/,$p' | head -n 100
+  echo "..."
+  show 10
+  echo "fuzz: FAILED; reproducer in build/fuzz/artifacts/ (see fuzz/README.md)"
+  exit 1
+fi
+show 8  # the final coverage line (cov, ft, corp, exec/s) and stats
 echo "fuzz: no crash, hang or leak in ${seconds}s"

@@ -852,5 +852,21 @@ TEST(FormatLimitsTest, LongChains) {
   EXPECT_EQ(Format(out), out);
 }
 
+// Found by fuzzing: a `not` operand of a comparison is printed in parentheses, so each level of
+// `x == not x == not x ...` gains a bracket. The output must still be within the parser's
+// nesting limit (200), which the input reaches.
+TEST(FormatLimitsTest, NotOperandsAtTheNestingLimit) {
+  std::string source = "const a = x";
+  std::string expected = "const a = x";
+  for (int i = 0; i < 200; ++i) {
+    source += " == not x";
+    expected += "\n" + std::string(2 * (i + 1), ' ') + "== (not x";
+  }
+  expected += std::string(200, ')') + "\n";
+  const std::string out = Format(source + "\n");
+  EXPECT_EQ(out, expected);
+  EXPECT_EQ(Format(out), out);
+}
+
 }  // namespace
 }  // namespace squall::format

@@ -148,18 +148,31 @@ bool IsBinaryOperator(size_t type) {
 // The nesting the parser would recurse through: open brackets plus pending prefix operators.
 // `not` binds looser than comparisons, so `a == not b == not c ...` nests without brackets; a
 // `not` stays pending until something ends its operand (`and`, `or`, `,`, `:`, a keyword that
-// cannot occur in an expression, or the start of a new statement line). Returns the first
-// default-channel token where the nesting exceeds `limit`, or nullptr.
+// cannot occur in an expression, or the start of a new statement line). `squall fmt` prints
+// such an operand in parentheses (`a == (not b == (not c ...))`), so a bracket and a prefix
+// run right after it (`(not`, `(-not`) count as one level while that `not` is pending:
+// formatting never makes a file too deep, and the count stays at least half the real depth.
+// Returns the first default-channel token where the nesting exceeds `limit`, or nullptr.
 const Token* FindTooDeep(const std::vector<Token*>& tokens, const std::vector<bool>& first_on_line,
                          uint32_t limit) {
-  std::vector<uint64_t> nots_per_level{0};
+  struct Level {
+    uint64_t nots = 0;    // pending `not`s opened at this level
+    bool shared = false;  // its bracket and its first pending `not` count as one level
+  };
+  std::vector<Level> levels(1);
   uint64_t brackets = 0;
   uint64_t pending_nots = 0;
+  uint64_t shared_levels = 0;
   uint64_t minus_run = 0;
+  bool run_after_bracket = false;  // in a prefix run that directly follows an opening bracket
   size_t previous = Token::INVALID_TYPE;
   const auto end_level_nots = [&] {
-    pending_nots -= nots_per_level.back();
-    nots_per_level.back() = 0;
+    pending_nots -= levels.back().nots;
+    levels.back().nots = 0;
+    if (levels.back().shared) {
+      levels.back().shared = false;
+      --shared_levels;
+    }
   };
   for (const Token* token : tokens) {
     if (token->getChannel() != Token::DEFAULT_CHANNEL) continue;
@@ -168,34 +181,42 @@ const Token* FindTooDeep(const std::vector<Token*>& tokens, const std::vector<bo
     if (first_on_line[token->getTokenIndex()] && !prefix && !IsBinaryOperator(type)) {
       end_level_nots();
     }
+    const bool follows_bracket_run = run_after_bracket;
+    run_after_bracket = false;
     switch (type) {
       case P::LPAREN:
       case P::LBRACK:
       case P::LBRACE:
       case P::STR_INTERP_BEGIN:
         ++brackets;
-        nots_per_level.push_back(0);
+        levels.emplace_back();
         minus_run = 0;
+        run_after_bracket = true;
         break;
       case P::RPAREN:
       case P::RBRACK:
       case P::RBRACE:
-        if (nots_per_level.size() > 1) {
+        if (levels.size() > 1) {
           end_level_nots();
-          nots_per_level.pop_back();
+          levels.pop_back();
           --brackets;
         }
         minus_run = 0;
         break;
       case P::NOT:
         if (prefix) {
-          ++nots_per_level.back();
+          ++levels.back().nots;
           ++pending_nots;
+          if (follows_bracket_run && !levels.back().shared) {
+            levels.back().shared = true;
+            ++shared_levels;
+          }
         }
         minus_run = 0;
         break;
       case P::MINUS:
         minus_run = prefix ? minus_run + 1 : 0;
+        run_after_bracket = follows_bracket_run && prefix;
         break;
       case P::AND:
       case P::OR:
@@ -209,7 +230,9 @@ const Token* FindTooDeep(const std::vector<Token*>& tokens, const std::vector<bo
         minus_run = 0;
         break;
     }
-    if (brackets + pending_nots + minus_run > limit) return token;
+    // A `-` run right after a bracket shares the bracket's level until a `not` takes it over.
+    const uint64_t shared = shared_levels + (run_after_bracket && minus_run > 0 ? 1 : 0);
+    if (brackets + pending_nots + minus_run - shared > limit) return token;
     previous = type;
   }
   return nullptr;

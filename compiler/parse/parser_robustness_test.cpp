@@ -100,6 +100,9 @@ INSTANTIATE_TEST_SUITE_P(
         DeepCase{"Nots", "const a = " + Repeat("not ", 10'000) + "x"},
         DeepCase{"Negations", "const a = " + Repeat("- ", 10'000) + "x"},
         DeepCase{"NotsBetweenComparisons", "const a = x" + Repeat(" == not x", 10'000)},
+        DeepCase{"ParenthesizedNots", "const a = x" + Repeat(" == (not x", 10'000)},
+        DeepCase{"NotsEndedInsideParens", "const a = " + Repeat("(not a and ", 10'000) + "b"},
+        DeepCase{"NegationsInParens", "const a = " + Repeat("(-", 10'000) + "1"},
         DeepCase{"UnclosedParens", "const a = " + Repeat("(", 10'000)}),
     [](const ::testing::TestParamInfo<DeepCase>& param_info) { return param_info.param.name; });
 
@@ -108,6 +111,30 @@ TEST(ParserRobustnessTest, NestingAtTheLimitParses) {
                               "const b = " + Repeat("not ", 150) + "x\n");
   EXPECT_TRUE(parsed.diagnostics.empty()) << parsed.Messages();
   EXPECT_EQ(parsed.file->decls.size(), 2u);
+}
+
+// Found by fuzzing: `squall fmt` prints a `not` operand of a tighter operator in parentheses
+// (`x == (not x == (not x ...))`). Counting the bracket and the `not` as two levels made a file
+// with 101 such operands format into one the parser rejected as too deep.
+TEST(ParserRobustnessTest, ParenthesizedNotOperandsCountOnce) {
+  for (const std::string& source : {
+           "const a = x" + Repeat(" == not x", 200) + "\n",
+           "const a = x" + Repeat(" == (not x", 200) + Repeat(")", 200) + "\n",
+           "const a = x" + Repeat(" * -not x", 200) + "\n",
+           "const a = x" + Repeat(" * (-not x", 200) + Repeat(")", 200) + "\n",
+       }) {
+    const Parsed parsed = Parse(source);
+    EXPECT_TRUE(parsed.diagnostics.empty()) << parsed.Messages().substr(0, 300);
+  }
+  // One more level is too deep either way.
+  for (const std::string& source : {
+           "const a = x" + Repeat(" == not x", 201) + "\n",
+           "const a = x" + Repeat(" == (not x", 201) + Repeat(")", 201) + "\n",
+       }) {
+    const Parsed parsed = Parse(source);
+    ASSERT_FALSE(parsed.diagnostics.empty());
+    EXPECT_EQ(parsed.diagnostics[0].kind, diag::Kind::NestingTooDeep) << parsed.Messages();
+  }
 }
 
 TEST(ParserRobustnessTest, ManyNotsInSeparateStatementsAreNotNesting) {
