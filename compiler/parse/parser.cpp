@@ -2,7 +2,6 @@
 
 #include <pthread.h>
 
-#include <cstdio>
 #include <exception>
 #include <functional>
 #include <string>
@@ -14,6 +13,7 @@
 #include "compiler/parse/ast_builder.h"
 #include "compiler/parse/lexer.h"
 #include "compiler/parse/syntax_errors.h"
+#include "compiler/source/check.h"
 
 namespace squall::parse {
 namespace {
@@ -373,10 +373,9 @@ ParseRun RunGuarded(const source::SourceManager& sources, source::FileId file_id
       run.internal_error = "unknown exception";
     }
   });
-  if (!run.internal_error.empty()) {
-    // Not a user mistake: ANTLR broke an invariant. Say so once, and return an empty tree.
-    std::fprintf(stderr, "squall: internal error in the parser: %s\n", run.internal_error.c_str());
-  }
+  // Not a user mistake: ANTLR broke an invariant (every syntax problem is a diagnostic).
+  // Returning a partial tree would let `check` pass or `fmt` drop code, so stop loudly.
+  SQUALL_CHECK(run.internal_error.empty(), "the ANTLR parser threw: " + run.internal_error);
 
   const auto range = [&](size_t begin, size_t end) {
     return source::SourceRange{file_id, text.ByteOffset(begin), text.ByteOffset(end)};
