@@ -167,7 +167,7 @@ std::string ExpectedTypeName(const antlr4::dfa::Vocabulary& vocabulary, size_t t
     case P::QUOTED_IDENT:
       return "a name";
     case P::INT:
-      return "a number";
+      return "a whole number";
     case P::FLOAT:
       return "a number";
     case P::SUFFIXED_NUMBER:
