@@ -53,16 +53,7 @@ constexpr std::string_view kFooter =
 
 std::string CheckHelp() {
   CheckArgs args;
-  std::ostringstream out;
-  out << kUsage << '\n';
-  po::options_description desc = Describe(args);
-  // Print every option but the hidden positional one.
-  po::options_description visible("Options");
-  for (const auto& option : desc.options()) {
-    if (option->long_name() != "files") visible.add(option);
-  }
-  out << visible << kFooter;
-  return out.str();
+  return FormatHelp(kUsage, Describe(args), kFooter);
 }
 
 int RunCheck(std::span<const std::string> arg_list, const Streams& streams) {

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <iostream>
 #include <iterator>
+#include <sstream>
 
 #include "compiler/diag/render.h"
 #include "compiler/parse/parser.h"
@@ -94,6 +95,17 @@ bool Session::Report(const Streams& streams) {
     if (!summary.empty()) streams.err << summary << '\n';
   }
   return errors > 0;
+}
+
+std::string FormatHelp(std::string_view usage, const po::options_description& desc,
+                       std::string_view footer) {
+  po::options_description visible("Options");
+  for (const auto& option : desc.options()) {
+    if (option->long_name() != "files") visible.add(option);
+  }
+  std::ostringstream out;
+  out << usage << '\n' << visible << footer;
+  return out.str();
 }
 
 bool ParseCommandLine(std::string_view command, std::span<const std::string> args,

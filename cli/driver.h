@@ -87,4 +87,10 @@ bool ParseCommandLine(std::string_view command, std::span<const std::string> arg
                       const boost::program_options::positional_options_description& positional,
                       boost::program_options::variables_map& vm, std::ostream& err);
 
+// A command's --help text: `usage`, the options of `desc` except the positional `files`, then
+// `footer` (exit status, examples).
+std::string FormatHelp(std::string_view usage,
+                       const boost::program_options::options_description& desc,
+                       std::string_view footer);
+
 }  // namespace squall::cli

@@ -86,15 +86,7 @@ bool WriteAtomically(const std::string& path, std::string_view text, std::string
 
 std::string FmtHelp() {
   FmtArgs args;
-  std::ostringstream out;
-  out << kUsage << '\n';
-  po::options_description desc = Describe(args);
-  po::options_description visible("Options");
-  for (const auto& option : desc.options()) {
-    if (option->long_name() != "files") visible.add(option);
-  }
-  out << visible << kFooter;
-  return out.str();
+  return FormatHelp(kUsage, Describe(args), kFooter);
 }
 
 int RunFmt(std::span<const std::string> arg_list, const Streams& streams) {
