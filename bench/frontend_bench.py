@@ -13,17 +13,20 @@ import subprocess
 import tempfile
 import time
 
+HEADER = ('import core\n\n'
+          'trigger disk.low {\n  host: string\n  mount: string\n  free_pct: float\n}\n\n')
+
 RULE = ('rule r{i} {{\n'
         '  if disk.low where event.mount == "/var/log" and event.free_pct < {i}\n'
         '    and event.host like "web*"\n'
         '  then core.local(cmd: "logrotate -f /etc/logrotate.conf", timeout: 60)\n'
         '    retry 3 times every 10s backoff 2x\n'
-        '  on failure then chat.post_message(channel: "#ops", message: "failed on {{{{event.host}}}}")\n'
+        '  on failure then core.sendmail(to: "ops@example.com", subject: "failed on {{{{event.host}}}}")\n'
         '}}\n\n')
 
 
 def generate(path, size):
-    parts, total, i = [], 0, 0
+    parts, total, i = [HEADER], len(HEADER), 0
     while total < size:
         text = RULE.format(i=i)
         parts.append(text)

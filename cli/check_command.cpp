@@ -1,10 +1,17 @@
-// `squall check FILES...`: reads, parses and (in later stages) type-checks rule files, printing
-// diagnostics. `--dump=ast` prints the syntax tree of each file.
+// `squall check FILES...`: reads, parses and type-checks rule files against the packs they
+// import, printing diagnostics. `--dump=ast` prints the syntax tree of each file (and stops after
+// parsing); `--dump=types` the checked program.
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/pack_flags.h"
 #include "compiler/ast/ast_printer.h"
+#include "compiler/check/checker.h"
+#include "compiler/check/types_dump.h"
+#include "compiler/schema/loader.h"
+#include "compiler/types/type.h"
 
 namespace squall::cli {
 namespace {
@@ -15,6 +22,8 @@ struct CheckArgs {
   std::vector<std::string> files;
   std::string dump;
   DiagnosticFlags diagnostics;
+  PackFlags packs;
+  bool pack_warnings = false;
   bool help = false;
 };
 
@@ -23,7 +32,12 @@ po::options_description Describe(CheckArgs& args) {
   desc.add_options()                                                       //
       ("help,h", po::bool_switch(&args.help), "print this help and exit")  //
       ("dump", po::value(&args.dump)->value_name("STAGE"),
-       "print a stage's output to stdout: `ast` (the syntax tree)");
+       "print a stage's output to stdout: `ast` (the syntax tree; stops after parsing) or "
+       "`types` (the tree with every expression's type and what each call and trigger names)");
+  args.packs.AddTo(desc);
+  desc.add_options()("pack-warnings", po::bool_switch(&args.pack_warnings),
+                     "also report warnings about the YAML of imported packs (errors always are; "
+                     "`squall packs show PACK` reports both)");
   args.diagnostics.AddTo(desc);
   desc.add_options()("files", po::value(&args.files)->multitoken(), "input files");
   return desc;
@@ -34,8 +48,12 @@ constexpr std::string_view kUsage =
     "\n"
     "Reads and checks Squall rule files (`-` reads standard input) and prints every problem\n"
     "found as a diagnostic: file:line:col, a source snippet with a caret, and a stable kind\n"
-    "name in brackets. This release checks syntax; type checking against pack schemas comes\n"
-    "with the checker stage.\n";
+    "name in brackets. Checks syntax, then names and types: imports against the packs on the\n"
+    "pack path, every action call against its pack's schema, trigger payloads, policies,\n"
+    "workflows and tests.\n"
+    "\n"
+    "Pack path, in order: the built-in packs (`core`), each --packs DIR, each directory of\n"
+    "$SQUALL_PACKS (colon-separated), then a `packs/` directory beside each input file.\n";
 
 constexpr std::string_view kFooter =
     "\n"
@@ -46,7 +64,8 @@ constexpr std::string_view kFooter =
     "\n"
     "Examples:\n"
     "  squall check examples/*.rule\n"
-    "  squall check --dump=ast ops.rule\n"
+    "  squall check --packs ~/st2/packs ops.rule\n"
+    "  squall check --dump=types ops.rule\n"
     "  squall check --diagnostics-format=json ops.rule\n";
 
 }  // namespace
@@ -67,9 +86,9 @@ int RunCheck(std::span<const std::string> arg_list, const Streams& streams) {
     streams.out << CheckHelp();
     return kExitOk;
   }
-  if (!args.dump.empty() && args.dump != "ast") {
+  if (!args.dump.empty() && args.dump != "ast" && args.dump != "types") {
     streams.err << "squall check: error: unknown --dump stage `" << args.dump
-                << "`; this release can dump: ast\n";
+                << "`; this release can dump: ast, types\n";
     return kExitUsage;
   }
   if (args.files.empty()) {
@@ -80,17 +99,40 @@ int RunCheck(std::span<const std::string> arg_list, const Streams& streams) {
   if (!options) return kExitUsage;
 
   Session session(*options);
-  bool first_dump = true;
+  std::vector<const ast::File*> files;
+  std::vector<std::string> paths;
   for (const std::string& path : args.files) {
     std::optional<source::FileId> file_id = session.Load(path, streams.in);
     if (!file_id) continue;
-    const ast::File& file = session.Parse(*file_id);
-    if (args.dump == "ast") {
-      if (args.files.size() > 1) {
-        streams.out << (first_dump ? "" : "\n") << "# " << path << '\n';
-      }
-      first_dump = false;
-      streams.out << ast::PrintAst(file, session.sources());
+    files.push_back(&session.Parse(*file_id));
+    paths.push_back(path);
+  }
+  auto print_header = [&](size_t i) {
+    if (files.size() > 1) streams.out << (i == 0 ? "" : "\n") << "# " << paths[i] << '\n';
+  };
+  if (args.dump == "ast") {
+    for (size_t i = 0; i < files.size(); ++i) {
+      print_header(i);
+      streams.out << ast::PrintAst(*files[i], session.sources());
+    }
+    return session.Report(streams) ? kExitUserError : kExitOk;
+  }
+  // Names and types only make sense in a tree without syntax errors.
+  if (session.diags().HasErrors()) return session.Report(streams) ? kExitUserError : kExitOk;
+
+  types::TypeContext types;
+  // Pack YAML warnings (often upstream oddities in packs the user does not maintain) would
+  // drown the rule file's own diagnostics; `--pack-warnings` or `squall packs show` shows them.
+  schema::LoaderOptions loader_options;
+  loader_options.search_path = args.packs.SearchPath(args.files, std::getenv("SQUALL_PACKS"));
+  loader_options.report_warnings = args.pack_warnings;
+  schema::PackLoader packs(std::move(loader_options), session.sources(), session.diags(), types);
+  check::CheckedProgram program =
+      check::Check(files, packs, types, session.sources(), session.diags());
+  if (args.dump == "types") {
+    for (size_t i = 0; i < program.files.size(); ++i) {
+      print_header(i);
+      streams.out << check::DumpTypes(program.files[i], session.sources());
     }
   }
   return session.Report(streams) ? kExitUserError : kExitOk;

@@ -14,6 +14,9 @@ int RunCheck(std::span<const std::string> args, const Streams& streams);
 std::string CheckHelp();
 int RunFmt(std::span<const std::string> args, const Streams& streams);
 std::string FmtHelp();
+// `squall packs list|show`.
+int RunPacks(std::span<const std::string> args, const Streams& streams);
+std::string PacksHelp();
 // `squall help [COMMAND]`.
 int RunHelp(std::span<const std::string> args, const Streams& streams);
 std::string HelpHelp();

@@ -11,6 +11,8 @@ namespace {
 constexpr std::array kCommands = {
     CommandInfo{"check", "check rule files and print diagnostics", RunCheck, CheckHelp},
     CommandInfo{"fmt", "format rule files in the canonical layout", RunFmt, FmtHelp},
+    CommandInfo{"packs", "list the available packs; show a pack, action or trigger type", RunPacks,
+                PacksHelp},
     CommandInfo{"help", "show help for a command", RunHelp, HelpHelp},
 };
 

@@ -11,8 +11,15 @@ cmake --preset release >/dev/null
 cmake --build --preset release -j "$(nproc)" --target squall
 
 squall=build/release/bin/squall
-echo "== squall check examples/*.rule"
-"$squall" check examples/*.rule
+# The examples import real StackStorm packs (slack, jira, linux, ...) from ../shared/packs,
+# and their own small packs from examples/packs/ (found automatically beside the files).
+shared_packs=../shared/packs
+if [[ ! -d $shared_packs ]]; then
+  echo "run-examples.sh: $shared_packs not found; the examples import packs from it" >&2
+  exit 1
+fi
+echo "== squall check --packs $shared_packs examples/*.rule"
+"$squall" check --packs "$shared_packs" examples/*.rule
 echo "== squall fmt --check examples/*.rule"
 "$squall" fmt --check examples/*.rule
 echo "all $(ls examples/*.rule | wc -l) examples check clean and are formatted"

@@ -123,6 +123,9 @@ class Printer {
       std::string label;
       const SourceRange* range = nullptr;
       Describe(item, label, range, children);
+      if (options_.annotate) {
+        if (const Node* node = NodeOf(item)) label += options_.annotate(*node);
+      }
       EmitLine(item, label, range);
       for (auto it = children.rbegin(); it != children.rend(); ++it) {
         it->depth = item.depth + 1;
@@ -133,6 +136,41 @@ class Printer {
   }
 
  private:
+  // The node an item prints, upcast from its concrete type; null for pre-rendered lines.
+  static const Node* NodeOf(const Item& item) {
+    switch (item.kind) {
+      case ItemKind::kFile:
+        return static_cast<const File*>(item.node);
+      case ItemKind::kDecl:
+        return static_cast<const Decl*>(item.node);
+      case ItemKind::kAnnotation:
+        return static_cast<const Annotation*>(item.node);
+      case ItemKind::kType:
+        return static_cast<const TypeExpr*>(item.node);
+      case ItemKind::kField:
+        return static_cast<const FieldDecl*>(item.node);
+      case ItemKind::kExpr:
+        return static_cast<const Expr*>(item.node);
+      case ItemKind::kTriggerAtom:
+        return static_cast<const TriggerAtom*>(item.node);
+      case ItemKind::kRuleTrigger:
+        return static_cast<const RuleTrigger*>(item.node);
+      case ItemKind::kPolicy:
+        return static_cast<const Policy*>(item.node);
+      case ItemKind::kActionClause:
+        return static_cast<const ActionClause*>(item.node);
+      case ItemKind::kOutcome:
+        return static_cast<const OutcomeClause*>(item.node);
+      case ItemKind::kStmt:
+        return static_cast<const Stmt*>(item.node);
+      case ItemKind::kTestStep:
+        return static_cast<const TestStep*>(item.node);
+      case ItemKind::kLine:
+        return nullptr;
+    }
+    return nullptr;
+  }
+
   void EmitLine(const Item& item, const std::string& label, const SourceRange* range) {
     const uint32_t shown = item.depth <= kMaxIndentDepth ? item.depth : kMaxIndentDepth;
     out_.append(2 * static_cast<size_t>(shown), ' ');

@@ -7,6 +7,7 @@
 // tests, so any change to it is a format change: keep it deliberate.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "compiler/ast/ast.h"
@@ -18,6 +19,9 @@ struct PrintOptions {
   // Append `@line:col-line:col` to every node line. Off when comparing two trees that differ
   // only in layout (e.g. a file and its `squall fmt` output).
   bool locations = true;
+  // When set, called for every node line; a non-empty result is appended to the label (before
+  // the location), e.g. ` : string` from the checker's `--dump=types`.
+  std::function<std::string(const Node&)> annotate;
 };
 
 // Prints `file` (whose text `sources` owns). Iterative: arbitrarily deep trees (a 100k-term

@@ -2,7 +2,7 @@
 
 #include "compiler/source/utf8.h"
 
-namespace squall::diag::internal {
+namespace squall::diag {
 
 void AppendJsonString(std::string& out, std::string_view text) {
   constexpr std::string_view kHex = "0123456789abcdef";
@@ -28,4 +28,4 @@ void AppendJsonString(std::string& out, std::string_view text) {
   out += '"';
 }
 
-}  // namespace squall::diag::internal
+}  // namespace squall::diag

@@ -1,12 +1,12 @@
 #pragma once
 
-// Internal to squall_diag: JSON string escaping for json_renderer.cpp (no JSON library is
-// linked into this stage).
+// JSON string escaping, for the JSON diagnostics renderer and for stages that print values as
+// JSON (no JSON library is linked into these stages).
 
 #include <string>
 #include <string_view>
 
-namespace squall::diag::internal {
+namespace squall::diag {
 
 // Appends `text` as a JSON string literal, quotes included. The output is always valid
 // UTF-8 and valid JSON: '"' and '\' are backslash-escaped; control characters U+0000..U+001F
@@ -15,4 +15,4 @@ namespace squall::diag::internal {
 // copied as is.
 void AppendJsonString(std::string& out, std::string_view text);
 
-}  // namespace squall::diag::internal
+}  // namespace squall::diag

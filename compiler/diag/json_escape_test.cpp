@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace squall::diag::internal {
+namespace squall::diag {
 namespace {
 
 struct EscapeCase {
@@ -56,4 +56,4 @@ INSTANTIATE_TEST_SUITE_P(
     [](const testing::TestParamInfo<EscapeCase>& param_info) { return param_info.param.name; });
 
 }  // namespace
-}  // namespace squall::diag::internal
+}  // namespace squall::diag

@@ -19,17 +19,17 @@ void AppendPosition(std::string& out, const source::SourceManager& sources, sour
 void AppendCommon(std::string& out, const source::SourceManager& sources, Kind kind,
                   Severity severity, const source::SourceRange& range, std::string_view message) {
   out += "\"kind\":";
-  internal::AppendJsonString(out, Info(kind).name);
+  AppendJsonString(out, Info(kind).name);
   out += ",\"severity\":";
-  internal::AppendJsonString(out, SeverityName(severity));
+  AppendJsonString(out, SeverityName(severity));
   out += ",\"message\":";
-  internal::AppendJsonString(out, message);
+  AppendJsonString(out, message);
   if (!range.IsValid()) {
     out += ",\"file\":null,\"range\":null";
     return;
   }
   out += ",\"file\":";
-  internal::AppendJsonString(out, sources.Path(range.file));
+  AppendJsonString(out, sources.Path(range.file));
   out += ",\"range\":{\"start\":";
   AppendPosition(out, sources, range.file, range.begin);
   out += ",\"end\":";

@@ -25,10 +25,14 @@ namespace squall::schema {
 struct Parameter {
   std::string name;
   // From the YAML `type` (string, integer, number, boolean, array, object, null) and its
-  // `items`/`properties`; `json` when the YAML gives no type.
+  // `items`/`properties`, mapped as docs/packs.md says; `json` when the YAML gives no type
+  // (the type of the `enum` values when only `enum` is given). Never optional because the
+  // parameter is: whether it may be omitted is `required`.
   const types::Type* type = nullptr;
   bool required = false;
   // The default as JSON text (`60`, `"--"`, `null`, `{"a": 1}`); nullopt when there is none.
+  // Kept as written even when it does not fit `type` (reported as InvalidDefault): a Jinja
+  // template (`"{{ config_context.x }}"`) is StackStorm's to render at run time.
   std::optional<std::string> default_json;
   // Allowed values as JSON text (`"GET"`, `1`), in YAML order; empty = any value.
   std::vector<std::string> enum_json;
@@ -52,6 +56,9 @@ struct Runner {
   std::vector<Parameter> parameters;  // runner_parameters
   // The runner's `output_schema` as a type; json when it declares none.
   const types::Type* output = nullptr;
+  // The field of the output that an action's own `output_schema` describes (`result` for
+  // python-script, `output` for orquesta); empty when the runner names none.
+  std::string output_key;
   source::SourceRange decl;  // the `name:` value
 };
 
@@ -65,8 +72,12 @@ struct Action {
   std::string entry_point;
   // Merged parameters: the action's own in YAML order, then the runner's it does not mention.
   std::vector<Parameter> parameters;
-  // The action's `output_schema` (else the runner's) as a record type named `<ref>.result`;
-  // json when neither declares one.
+  // The type of the execution result, a record named `<ref>.result` when anything declares
+  // one, else json. StackStorm validates an action's `output_schema` against the result's
+  // `output_key` field (python-script: `result`), so with a runner output schema that has that
+  // field, this is the runner's record with that field typed by the action's schema; without
+  // one, the action's schema types the whole result; without an action schema it is the
+  // runner's output.
   const types::Type* output = nullptr;
   source::SourceRange decl;  // the `name:` value in the action YAML
 };
@@ -76,8 +87,8 @@ struct TriggerType {
   std::string name;  // `file_watch.line`
   std::string ref;   // `linux.file_watch.line`
   std::string description;
-  // The `payload_schema` as a record type named `<ref>`; json when there is no schema or it
-  // is not an object schema.
+  // The `payload_schema` as a record type named `<ref>` (a map<...> for an object schema
+  // without properties); json when there is no schema or it is not an object schema.
   const types::Type* payload = nullptr;
   // From `parameters_schema` (trigger parameters set where the trigger is used); empty when
   // the trigger takes none.

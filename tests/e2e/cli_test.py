@@ -16,8 +16,10 @@ import unittest
 SQUALL = None
 ROOT = None
 
-VALID = 'rule r {\n  if disk.low where event.free_pct < 10\n  then core.local(cmd: "df -h")\n}\n'
-UNFORMATTED = 'rule r{if disk.low where event.free_pct<10 then core.local(cmd:"df -h")}\n'
+VALID = ('import core\n\ntrigger disk.low {\n  free_pct: float\n}\n\n'
+         'rule r {\n  if disk.low where event.free_pct < 10\n  then core.local(cmd: "df -h")\n}\n')
+UNFORMATTED = ('import core\ntrigger disk.low{free_pct:float}\n'
+               'rule r{if disk.low where event.free_pct<10 then core.local(cmd:"df -h")}\n')
 BROKEN = 'rule r {\n  if disk.low where event.free_pct < 10\n  else core.local(cmd: "x")\n}\n'
 
 
@@ -204,7 +206,9 @@ class Examples(unittest.TestCase):
     def test_examples_check_and_are_formatted(self):
         files = sorted(glob.glob(os.path.join(ROOT, "examples", "*.rule")))
         self.assertGreaterEqual(len(files), 6)
-        r = squall("check", *files)
+        # The examples use the real StackStorm packs of ../shared/packs and their own packs/.
+        shared_packs = os.path.join(ROOT, "..", "shared", "packs")
+        r = squall("check", "--packs", shared_packs, *files)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stderr, "")
         r = squall("fmt", "--check", *files)

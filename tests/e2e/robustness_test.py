@@ -120,7 +120,8 @@ class Robustness(unittest.TestCase):
                 '  then core.local(cmd: "logrotate -f /etc/logrotate.conf", timeout: 60)\n'
                 '    retry 3 times every 10s backoff 2x\n'
                 '}}\n\n')
-        parts, size, i = [], 0, 0
+        header = 'import core\n\ntrigger disk.low {\n  mount: string\n  free_pct: float\n}\n\n'
+        parts, size, i = [header], len(header), 0
         while size < 10 * 1024 * 1024:
             text = rule.format(i=i)
             parts.append(text)

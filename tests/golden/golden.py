@@ -4,7 +4,9 @@
 Each case is a file `tests/golden/<stage>/<name>.rule`. The command run is, unless the file's
 first line says otherwise with `# squall-args: ARGS...` (`{file}` stands for the case file):
   - `check {file}` for cases named `fail_*` (errors expected: exit status 1), and
-  - `check --dump=ast {file}` for the others (no diagnostics expected: exit status 0).
+  - `check --dump=ast {file}` for the others under `parse/`, and `check --dump=types {file}`
+    for the others elsewhere (exit status 0; warnings may appear).
+Packs for a case go in a `packs/` directory beside it (on the pack path automatically).
 The command runs in the case's directory, so paths in the output are the bare file names.
 The .expected file holds the exit status, stdout and stderr:
 
@@ -35,8 +37,10 @@ def command_for(case_path):
         args = shlex.split(first_line[len(prefix):])
     elif name.startswith("fail_"):
         args = ["check", "{file}"]
-    else:
+    elif os.path.basename(os.path.dirname(os.path.abspath(case_path))) == "parse":
         args = ["check", "--dump=ast", "{file}"]
+    else:
+        args = ["check", "--dump=types", "{file}"]
     return [a.replace("{file}", name) for a in args]
 
 

@@ -1,0 +1,575 @@
+// Rules: trigger atoms and their parameters, conditions, correlations, action clauses,
+// policies, outcomes; and `test` blocks.
+#include <re2/re2.h>
+
+#include <algorithm>
+
+#include "compiler/check/checker_internal.h"
+#include "compiler/check/cron.h"
+#include "compiler/diag/suggest.h"
+
+namespace squall::check::internal {
+
+using diag::Kind;
+using types::TypeKind;
+
+namespace {
+
+constexpr int64_t kOneDayMs = 86'400'000;
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Trigger atoms
+
+std::optional<TriggerTarget> Checker::ResolveTriggerName(const ast::QualifiedName& name) {
+  std::string full = name.ToString();
+  if (auto it = out_->triggers.find(full); it != out_->triggers.end()) {
+    return TriggerTarget{.ref = full,
+                         .payload = it->second.payload,
+                         .pack_trigger = nullptr,
+                         .declared = it->second.decl};
+  }
+  const std::string& head = name.parts[0].name;
+  if (name.parts.size() >= 2 && imports_.count(head) != 0) {
+    const schema::Pack* pack = ImportedPack(head);
+    if (pack == nullptr) return std::nullopt;  // UnknownPack already reported
+    std::string rest = full.substr(head.size() + 1);
+    if (const schema::TriggerType* trigger = pack->FindTrigger(rest)) {
+      return TriggerTarget{
+          .ref = trigger->ref,
+          .payload = trigger->payload != nullptr ? trigger->payload : types_.Json(),
+          .pack_trigger = trigger,
+          .declared = nullptr};
+    }
+    std::vector<std::string> names;
+    for (const schema::TriggerType& trigger : pack->triggers) {
+      names.push_back(head + "." + trigger.name);
+    }
+    for (const auto& [declared, state] : out_->triggers) names.push_back(declared);
+    Emit(Kind::UnknownTrigger, name.range, {full, diag::DidYouMean(full, names)});
+    return std::nullopt;
+  }
+  if (name.parts.size() >= 2 && IsAvailablePack(head)) {
+    if (const schema::Pack* pack = packs_.Load(head);
+        pack != nullptr && pack->FindTrigger(full.substr(head.size() + 1)) != nullptr) {
+      Emit(Kind::PackNotImported, name.parts[0].range, {head});
+      return std::nullopt;
+    }
+  }
+  std::vector<std::string> names;
+  for (const auto& [declared, state] : out_->triggers) names.push_back(declared);
+  for (const auto& [alias, state] : imports_) {
+    if (state.pack == nullptr) continue;
+    for (const schema::TriggerType& trigger : state.pack->triggers) {
+      names.push_back(alias + "." + trigger.name);
+    }
+  }
+  Emit(Kind::UnknownTrigger, name.range, {full, diag::DidYouMean(full, names)});
+  return std::nullopt;
+}
+
+void Checker::CheckTriggerArgs(const ast::TriggerAtom& atom, const schema::TriggerType& trigger,
+                               bool constant_args) {
+  std::string ref = atom.name.ToString();
+  std::map<std::string, SourceRange> given;
+  for (const ast::Argument& arg : atom.args) {
+    const Type* value_type =
+        CheckExpr(*arg.value, file_scope_, ExprContext{.place = "a trigger parameter"});
+    if (!arg.name) continue;  // PositionalTriggerArgument was reported by the parser
+    const std::string& name = arg.name->name;
+    if (auto [it, inserted] = given.emplace(name, arg.name->range); !inserted) {
+      Emit(Kind::DuplicateArgument, arg.name->range, {name})
+          .AddNote(Kind::PreviousDefinition, it->second, {name});
+      continue;
+    }
+    const schema::Parameter* param = schema::FindParameter(trigger.parameters, name);
+    if (param == nullptr) {
+      std::vector<std::string> names;
+      for (const schema::Parameter& p : trigger.parameters) names.push_back(p.name);
+      Emit(Kind::UnknownTriggerParameter, arg.name->range,
+           {ref, name, diag::DidYouMean(name, names)})
+          .AddNote(Kind::DeclaredHere, trigger.decl, {"trigger `" + trigger.ref + "`"});
+      continue;
+    }
+    if (constant_args && !value_type->IsError() && !Evaluate(*arg.value)) {
+      Emit(Kind::NotConstant, arg.value->range,
+           {"a trigger parameter in a rule", "a value known only at run time"});
+      continue;
+    }
+    ParamSpec spec;
+    spec.name = param->name;
+    spec.type = param->type != nullptr ? param->type : types_.Json();
+    spec.required = param->required;
+    spec.has_default = param->default_json.has_value();
+    spec.enum_json = param->enum_json;
+    spec.decl = param->decl;
+    CheckArgumentValue(spec, "trigger", ref, *arg.value, value_type);
+  }
+  for (const schema::Parameter& param : trigger.parameters) {
+    if (!param.required || param.default_json || given.count(param.name) != 0) continue;
+    Emit(Kind::MissingTriggerParameter, atom.name.range,
+         {ref, param.name, types::ToString(param.type != nullptr ? param.type : types_.Json())})
+        .AddNote(Kind::DeclaredHere, param.decl, {"parameter `" + param.name + "`"});
+  }
+}
+
+const Type* Checker::CheckAtom(const ast::TriggerAtom& atom, bool constant_args) {
+  const schema::Pack* core = BuiltinCore();
+  auto builtin_payload = [&](std::string_view name, std::string ref) {
+    const schema::TriggerType* trigger = core != nullptr ? core->FindTrigger(name) : nullptr;
+    const Type* payload = trigger != nullptr ? trigger->payload : types_.Json();
+    out_->trigger_atoms[atom.id.value] =
+        TriggerTarget{.ref = std::move(ref), .payload = payload, .pack_trigger = trigger};
+    return payload;
+  };
+  auto constant_string = [&](const ast::Expr& expr,
+                             std::string_view what) -> std::optional<std::string> {
+    const Type* type = CheckExpr(expr, file_scope_, ExprContext{.place = what});
+    ExpectType(expr, type, types_.String(), what);
+    std::optional<ConstValue> value = Evaluate(expr);
+    if (!value) {
+      if (!type->IsError()) {
+        Emit(Kind::NotConstant, expr.range, {what, "a value known only at run time"});
+      }
+      return std::nullopt;
+    }
+    return value->kind == ConstValue::Kind::kString ? std::optional(value->text) : std::nullopt;
+  };
+  switch (atom.kind) {
+    case ast::TriggerAtomKind::kWebhook:
+      constant_string(*atom.argument, "the webhook name");
+      return builtin_payload("webhook", "core.webhook");
+    case ast::TriggerAtomKind::kTimer: {
+      Scope scope(&file_scope_);
+      CheckPositiveDuration(*atom.argument, scope, "the interval of `every`");
+      if (!Evaluate(*atom.argument) && !out_->TypeOf(*atom.argument)->IsError()) {
+        Emit(Kind::NotConstant, atom.argument->range,
+             {"the interval of `every`", "a value known only at run time"});
+      }
+      return builtin_payload("timer", "core.timer");
+    }
+    case ast::TriggerAtomKind::kCron: {
+      if (std::optional<std::string> schedule =
+              constant_string(*atom.argument, "the cron schedule")) {
+        if (std::optional<std::string> error = ValidateCron(*schedule)) {
+          Emit(Kind::InvalidCron, atom.argument->range, {*schedule, *error});
+        }
+      }
+      if (atom.time_zone != nullptr) constant_string(*atom.time_zone, "the cron time zone");
+      return builtin_payload("cron", "core.cron");
+    }
+    case ast::TriggerAtomKind::kNamed:
+      break;
+  }
+  std::optional<TriggerTarget> target = ResolveTriggerName(atom.name);
+  if (!target) {
+    Scope scope(&file_scope_);
+    for (const ast::Argument& arg : atom.args) {
+      CheckExpr(*arg.value, scope, ExprContext{.place = "a trigger parameter"});
+    }
+    return types_.Error();
+  }
+  if (target->pack_trigger != nullptr) {
+    if (atom.has_args && target->pack_trigger->parameters.empty()) {
+      Emit(Kind::TriggerTakesNoParameters, atom.args_range, {target->ref});
+    } else {
+      CheckTriggerArgs(atom, *target->pack_trigger, constant_args);
+    }
+  } else if (atom.has_args) {
+    Emit(Kind::TriggerTakesNoParameters, atom.args_range, {target->ref})
+        .AddNote(Kind::DeclaredHere, target->declared->name.range,
+                 {"trigger `" + target->ref + "`"});
+  }
+  const Type* payload = target->payload;
+  out_->trigger_atoms[atom.id.value] = std::move(*target);
+  return payload;
+}
+
+void Checker::BindAtom(const ast::TriggerAtom& atom, const Type* payload, Scope& scope,
+                       bool bind_event) {
+  if (atom.alias) {
+    if (Binding* existing = scope.FindLocal(atom.alias->name)) {
+      Emit(Kind::DuplicateBinding, atom.alias->range, {atom.alias->name})
+          .AddNote(Kind::PreviousDefinition, existing->decl, {atom.alias->name});
+      return;
+    }
+    scope.Add(Binding{.name = atom.alias->name,
+                      .type = payload,
+                      .kind = BindingKind::kAlias,
+                      .decl = atom.alias->range});
+  } else if (bind_event) {
+    if (Binding* existing = scope.FindLocal("event")) {
+      existing->type = payload;  // the later atom wins (sequences)
+      return;
+    }
+    scope.Add(Binding{.name = "event", .type = payload, .kind = BindingKind::kEvent});
+  }
+}
+
+void Checker::CheckCondition(const ast::Expr& expr, Scope& scope, std::string_view place,
+                             std::string_view fires) {
+  const Type* type = CheckExpr(expr, scope, ExprContext{.place = place});
+  ExpectCondition(expr, type, place);
+  if (std::optional<ConstValue> value = Evaluate(expr);
+      value && value->kind == ConstValue::Kind::kBool && !value->boolean) {
+    Emit(Kind::ConditionAlwaysFalse, expr.range, {fires});
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules
+
+void Checker::CheckRule(const ast::RuleDecl& rule) {
+  if (rule.trigger == nullptr) return;
+  const ast::RuleTrigger& trigger = *rule.trigger;
+  std::vector<const Type*> payloads;
+  for (const auto& atom : trigger.atoms) {
+    const Type* payload = CheckAtom(*atom, /*constant_args=*/true);
+    payloads.push_back(payload);
+    if (atom->filter != nullptr) {
+      Scope filter_scope(&file_scope_);
+      BindAtom(*atom, payload, filter_scope, /*bind_event=*/true);
+      CheckCondition(*atom->filter, filter_scope, "a trigger filter", "rule");
+      // The alias is used by the rest of the rule; only the filter's own scope closes here.
+      for (Binding& binding : filter_scope.bindings()) binding.used = true;
+    }
+  }
+  // The scope of the rule's condition and actions. See docs/language.md, "Correlation over
+  // time", for which atom `event` names.
+  Scope rule_scope(&file_scope_);
+  Scope where_scope(&rule_scope);
+  switch (trigger.kind) {
+    case ast::RuleTriggerKind::kSimple:
+    case ast::RuleTriggerKind::kCount:
+      BindAtom(*trigger.atoms[0], payloads[0], rule_scope, true);
+      break;
+    case ast::RuleTriggerKind::kAbsence:
+      // In the condition `event` is the candidate second event; in the actions it is the
+      // first (the second never came).
+      BindAtom(*trigger.atoms[0], payloads[0], rule_scope, true);
+      if (trigger.atoms.size() > 1) {
+        if (!trigger.atoms[0]->alias) {
+          // `event` in the condition means the second atom: hide the first's `event`.
+          where_scope.Add(
+              Binding{.name = "event", .type = payloads[1], .kind = BindingKind::kEvent});
+        }
+        BindAtom(*trigger.atoms[1], payloads[1], where_scope, true);
+      }
+      break;
+    case ast::RuleTriggerKind::kSequence:
+      for (size_t i = 0; i < trigger.atoms.size(); ++i) {
+        BindAtom(*trigger.atoms[i], payloads[i], rule_scope, true);
+      }
+      break;
+  }
+  if (trigger.count != nullptr) CheckPositiveInt(*trigger.count, rule_scope, "the count");
+  if (trigger.where != nullptr) {
+    CheckCondition(*trigger.where, where_scope, "a rule condition", "rule");
+  }
+  if (trigger.within != nullptr) {
+    CheckPositiveDuration(*trigger.within, rule_scope, "the `within` window");
+  }
+  if (trigger.by != nullptr) CheckPolicyKey(*trigger.by, rule_scope);
+  const Type* result = types_.Json();
+  if (rule.action != nullptr) {
+    result = CheckActionClause(*rule.action, rule_scope, "a rule action");
+  }
+  for (const auto& outcome : rule.outcomes) {
+    if (outcome->action == nullptr) continue;
+    Scope outcome_scope(&rule_scope);
+    if (outcome->outcome == ast::Outcome::kSuccess) {
+      outcome_scope.Add(Binding{.name = "result", .type = result, .kind = BindingKind::kResult});
+    } else {
+      outcome_scope.Add(Binding{.name = "error", .type = ErrorType(), .kind = BindingKind::kError});
+    }
+    CheckActionClause(*outcome->action, outcome_scope, "an outcome action");
+  }
+  CloseScope(where_scope);
+  CloseScope(rule_scope);
+}
+
+const Type* Checker::CheckActionClause(const ast::ActionClause& clause, Scope& scope,
+                                       std::string_view place) {
+  if (clause.call == nullptr) return types_.Json();
+  const ast::CallExpr& call = *clause.call;
+  std::optional<CallTarget> target;
+  if (std::optional<ast::QualifiedName> path = ast::CalleePath(*call.callee);
+      path && path->parts.size() == 1 && out_->workflows.count(path->parts[0].name) == 0) {
+    // A built-in function is not an action: say so instead of type-checking it as a value.
+    std::string name = path->parts[0].name;
+    bool builtin = false;
+#define SQUALL_BUILTIN(Id, Name, Signature, Description) builtin = builtin || name == Name;
+#include "stdlib/functions.def"
+    if (builtin) {
+      Emit(Kind::RuleActionIsFunction, call.callee->range, {name});
+      for (const ast::Argument& arg : call.args) {
+        CheckExpr(*arg.value, scope, ExprContext{.place = place});
+      }
+      CheckPolicies(clause.policies, scope, types_.Json());
+      return types_.Json();
+    }
+  }
+  const Type* execution =
+      CheckExpr(call, scope, ExprContext{.place = place, .actions_allowed = true});
+  auto it = out_->calls.find(call.id.value);
+  const Type* result = types_.Json();
+  if (it != out_->calls.end()) {
+    target = it->second;
+    result = ResultTypeOf(*target);
+  }
+  (void)execution;
+  CheckPolicies(clause.policies, scope, result);
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Policies
+
+void Checker::CheckPositiveDuration(const ast::Expr& expr, Scope& scope, std::string_view what) {
+  const Type* type = CheckExpr(expr, scope, ExprContext{.place = what});
+  ExpectType(expr, type, types_.Duration(), what);
+  if (std::optional<ConstValue> value = Evaluate(expr);
+      value && value->kind == ConstValue::Kind::kDuration && value->integer <= 0) {
+    Emit(Kind::PolicyOutOfRange, expr.range, {what, "longer than zero", value->ToSource()});
+  }
+}
+
+void Checker::CheckPositiveInt(const ast::Expr& expr, Scope& scope, std::string_view what) {
+  const Type* type = CheckExpr(expr, scope, ExprContext{.place = what});
+  ExpectType(expr, type, types_.Int(), what);
+  if (std::optional<ConstValue> value = Evaluate(expr);
+      value && value->kind == ConstValue::Kind::kInt && value->integer < 1) {
+    Emit(Kind::PolicyOutOfRange, expr.range, {what, "at least 1", value->ToSource()});
+  }
+}
+
+void Checker::CheckPolicyKey(const ast::Expr& key, Scope& scope) {
+  const Type* type = CheckExpr(key, scope, ExprContext{.place = "a `by` key"});
+  switch (type->NonOptional()->kind()) {
+    case TypeKind::kString:
+    case TypeKind::kInt:
+    case TypeKind::kFloat:
+    case TypeKind::kBool:
+    case TypeKind::kTime:
+    case TypeKind::kJson:
+    case TypeKind::kError:
+      return;
+    default:
+      Emit(Kind::InvalidPolicyKey, key.range, {types::ToString(type)});
+  }
+}
+
+void Checker::CheckPolicies(const std::vector<ast::Ptr<ast::Policy>>& policies, Scope& scope,
+                            const Type* result) {
+  for (const auto& policy : policies) {
+    switch (policy->kind) {
+      case ast::PolicyKind::kRetry: {
+        const auto& retry = ast::Cast<ast::RetryPolicy>(*policy);
+        CheckPositiveInt(*retry.count, scope, "the retry count");
+        std::optional<ConstValue> every;
+        if (retry.every != nullptr) {
+          CheckPositiveDuration(*retry.every, scope, "the retry delay");
+          every = Evaluate(*retry.every);
+        }
+        if (retry.backoff != nullptr) {
+          // `2x`, or a number.
+          const Type* type =
+              ast::As<ast::FactorLiteral>(retry.backoff.get()) != nullptr
+                  ? Record(*retry.backoff, types_.Float())
+                  : CheckExpr(*retry.backoff, scope, ExprContext{.place = "the backoff factor"});
+          ExpectType(*retry.backoff, type, types_.Float(), "the backoff factor");
+          if (std::optional<ConstValue> value = Evaluate(*retry.backoff)) {
+            double factor = value->kind == ConstValue::Kind::kInt
+                                ? static_cast<double>(value->integer)
+                                : value->number;
+            if ((value->kind == ConstValue::Kind::kInt ||
+                 value->kind == ConstValue::Kind::kFloat) &&
+                factor < 1) {
+              Emit(Kind::PolicyOutOfRange, retry.backoff->range,
+                   {"the backoff factor", "at least 1", value->ToSource()});
+            }
+          }
+        }
+        if (retry.up_to != nullptr) {
+          CheckPositiveDuration(*retry.up_to, scope, "the retry cap");
+          std::optional<ConstValue> cap = Evaluate(*retry.up_to);
+          if (every && cap && every->kind == ConstValue::Kind::kDuration &&
+              cap->kind == ConstValue::Kind::kDuration && cap->integer > 0 &&
+              cap->integer < every->integer) {
+            Emit(Kind::RetryCapBelowDelay, retry.up_to->range,
+                 {cap->ToSource(), every->ToSource()});
+          }
+        }
+        if (retry.when != nullptr) {
+          Scope when_scope(&scope);
+          when_scope.Add(
+              Binding{.name = "error", .type = ErrorType(), .kind = BindingKind::kError});
+          when_scope.Add(Binding{.name = "result", .type = result, .kind = BindingKind::kResult});
+          const Type* type =
+              CheckExpr(*retry.when, when_scope, ExprContext{.place = "a retry condition"});
+          ExpectCondition(*retry.when, type, "a retry condition");
+        }
+        break;
+      }
+      case ast::PolicyKind::kTimeout: {
+        const auto& timeout = ast::Cast<ast::TimeoutPolicy>(*policy);
+        CheckPositiveDuration(*timeout.duration, scope, "the timeout");
+        if (std::optional<ConstValue> value = Evaluate(*timeout.duration);
+            value && value->kind == ConstValue::Kind::kDuration && value->integer > kOneDayMs) {
+          Emit(Kind::LongTimeout, timeout.duration->range, {value->ToSource()});
+        }
+        break;
+      }
+      case ast::PolicyKind::kConcurrency: {
+        const auto& concurrency = ast::Cast<ast::ConcurrencyPolicy>(*policy);
+        CheckPositiveInt(*concurrency.limit, scope, "the concurrency limit");
+        if (concurrency.by != nullptr) CheckPolicyKey(*concurrency.by, scope);
+        break;
+      }
+      case ast::PolicyKind::kThrottle: {
+        const auto& throttle = ast::Cast<ast::ThrottlePolicy>(*policy);
+        CheckPositiveInt(*throttle.count, scope, "the throttle count");
+        CheckPositiveDuration(*throttle.period, scope, "the throttle period");
+        if (throttle.by != nullptr) CheckPolicyKey(*throttle.by, scope);
+        break;
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tests
+
+namespace {
+
+// `2024-05-02T10:00:00Z`, `2024-05-02 10:00:00.5+02:00`: an RFC 3339 timestamp (a space may
+// replace the `T`, as StackStorm writes them).
+bool IsTimestamp(std::string_view text) {
+  static const RE2 kTimestamp(
+      R"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?)");
+  return RE2::FullMatch(text, kTimestamp);
+}
+
+}  // namespace
+
+void Checker::CheckDataLiteral(const ast::Expr& data, const Type* type, std::string_view what,
+                               bool partial, Scope& scope) {
+  const auto* map = ast::As<ast::MapExpr>(&data);
+  if (map == nullptr || type->kind() != TypeKind::kRecord) {
+    const Type* actual = CheckExpr(data, scope, ExprContext{.place = "test data"});
+    ExpectType(data, actual, type, what);
+    return;
+  }
+  Record(data, type);
+  std::set<std::string> given;
+  for (const ast::MapEntry& entry : map->entries) {
+    const Type* value = CheckExpr(*entry.value, scope, ExprContext{.place = "test data"});
+    if (!given.insert(entry.key).second) {
+      Emit(Kind::DuplicateMapKey, entry.key_range, {entry.key});
+      continue;
+    }
+    const types::Field* field = type->FindField(entry.key);
+    if (field == nullptr) {
+      if (type->extra_fields() != nullptr) continue;
+      std::vector<std::string> names;
+      for (const types::Field& f : type->fields()) names.push_back(f.name);
+      Emit(Kind::UnknownField, entry.key_range,
+           {types::ToString(type), entry.key, diag::DidYouMean(entry.key, names)});
+      continue;
+    }
+    if (field->type->NonOptional()->kind() == TypeKind::kTime &&
+        value->kind() == TypeKind::kString) {
+      std::optional<ConstValue> text = Evaluate(*entry.value);
+      if (text && text->kind == ConstValue::Kind::kString && IsTimestamp(text->text)) continue;
+    }
+    ExpectType(*entry.value, value, field->type, "field `" + entry.key + "`");
+  }
+  if (partial) return;
+  for (const types::Field& field : type->fields()) {
+    if (!field.required || !field.default_json.empty() || given.count(field.name) != 0) continue;
+    auto& d = Emit(Kind::MissingPayloadField, data.range,
+                   {std::string(what), field.name, types::ToString(field.type)});
+    if (field.decl.IsValid()) {
+      d.AddNote(Kind::DeclaredHere, field.decl, {"field `" + field.name + "`"});
+    }
+  }
+}
+
+void Checker::CheckTest(const ast::TestDecl& test) {
+  Scope scope(&file_scope_);
+  for (const auto& step : test.steps) {
+    switch (step->kind) {
+      case ast::TestStepKind::kGiven: {
+        const auto& given = ast::Cast<ast::GivenStep>(*step);
+        const Type* payload = CheckAtom(*given.trigger, /*constant_args=*/true);
+        if (given.payload != nullptr) {
+          std::string name = given.trigger->kind == ast::TriggerAtomKind::kNamed
+                                 ? given.trigger->name.ToString()
+                                 : "trigger";
+          CheckDataLiteral(*given.payload, payload, name, /*partial=*/false, scope);
+        }
+        if (given.after != nullptr) CheckPositiveDuration(*given.after, scope, "`after`");
+        break;
+      }
+      case ast::TestStepKind::kExpectNothing: {
+        const auto& nothing = ast::Cast<ast::ExpectNothingStep>(*step);
+        if (nothing.after != nullptr) CheckPositiveDuration(*nothing.after, scope, "`after`");
+        break;
+      }
+      case ast::TestStepKind::kExpectCall: {
+        const auto& expect = ast::Cast<ast::ExpectCallStep>(*step);
+        if (expect.call != nullptr) {
+          CheckExpr(
+              *expect.call, scope,
+              ExprContext{
+                  .place = "an expectation", .actions_allowed = true, .wildcard_allowed = true});
+        }
+        if (expect.after != nullptr) CheckPositiveDuration(*expect.after, scope, "`after`");
+        break;
+      }
+      case ast::TestStepKind::kWhenReturns:
+      case ast::TestStepKind::kWhenFails: {
+        const ast::QualifiedName& action = step->kind == ast::TestStepKind::kWhenReturns
+                                               ? ast::Cast<ast::WhenReturnsStep>(*step).action
+                                               : ast::Cast<ast::WhenFailsStep>(*step).action;
+        const Type* result = types_.Json();
+        std::string name = action.ToString();
+        if (action.parts.size() >= 2 && imports_.count(action.parts[0].name) != 0) {
+          if (const schema::Pack* pack = ImportedPack(action.parts[0].name)) {
+            std::string rest = name.substr(action.parts[0].name.size() + 1);
+            if (const schema::Action* found = pack->FindAction(rest)) {
+              result = found->output != nullptr ? found->output : types_.Json();
+            } else {
+              std::vector<std::string> names;
+              for (const schema::Action& a : pack->actions) names.push_back(a.name);
+              Emit(Kind::UnknownAction, action.range,
+                   {action.parts[0].name, rest, diag::DidYouMean(rest, names)});
+            }
+          }
+        } else if (auto it = out_->workflows.find(name); it != out_->workflows.end()) {
+          result = it->second.result;
+        } else if (action.parts.size() >= 2 && IsAvailablePack(action.parts[0].name)) {
+          Emit(Kind::PackNotImported, action.parts[0].range, {action.parts[0].name});
+        } else {
+          std::vector<std::string> candidates = ImportAliases();
+          for (const auto& [workflow, state] : out_->workflows) candidates.push_back(workflow);
+          Emit(Kind::UnknownFunction, action.range, {name, diag::DidYouMean(name, candidates)});
+        }
+        if (step->kind == ast::TestStepKind::kWhenReturns) {
+          const auto& returns = ast::Cast<ast::WhenReturnsStep>(*step);
+          CheckDataLiteral(*returns.value, result, "the scripted result of `" + name + "`",
+                           /*partial=*/true, scope);
+        } else {
+          const auto& fails = ast::Cast<ast::WhenFailsStep>(*step);
+          const Type* message =
+              CheckExpr(*fails.message, scope, ExprContext{.place = "a scripted failure"});
+          ExpectType(*fails.message, message, types_.String(), "the failure message");
+        }
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace squall::check::internal

@@ -1,0 +1,81 @@
+// The checker's output: every parsed file with what the checker learned about it, kept in
+// side tables keyed by NodeId (the AST itself never changes).
+//
+// Ownership: a CheckedProgram points into the ast::Files it was checked from, the
+// schema::PackLoader that resolved its packs and the types::TypeContext that owns its types;
+// all three must outlive it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "compiler/ast/ast.h"
+#include "compiler/schema/catalog.h"
+#include "compiler/types/type.h"
+
+namespace squall::check {
+
+enum class Builtin : uint8_t {
+#define SQUALL_BUILTIN(Id, Name, Signature, Description) k##Id,
+#include "stdlib/functions.def"
+};
+
+// The name a built-in function is called by (`len`).
+std::string_view BuiltinName(Builtin builtin);
+
+// What a call expression calls.
+struct CallTarget {
+  enum class Kind : uint8_t { kAction, kWorkflow, kBuiltin };
+  Kind kind = Kind::kAction;
+  const schema::Action* action = nullptr;       // kAction
+  const ast::WorkflowDecl* workflow = nullptr;  // kWorkflow
+  Builtin builtin = Builtin::kKv;               // kBuiltin
+};
+
+// What a trigger atom (in a rule, `wait` or `given`) names.
+struct TriggerTarget {
+  std::string ref;  // `disk.low`, `core.webhook`, `linux.file_watch.line`
+  const types::Type* payload = nullptr;
+  const schema::TriggerType* pack_trigger = nullptr;  // null for a trigger declared in a file
+  const ast::TriggerDecl* declared = nullptr;         // null for a pack trigger
+};
+
+// A trigger type declared in a file, as a type.
+struct DeclaredTrigger {
+  const ast::TriggerDecl* decl = nullptr;
+  const types::Type* payload = nullptr;  // a record named after the trigger
+};
+
+struct CheckedWorkflow {
+  const ast::WorkflowDecl* decl = nullptr;
+  std::vector<types::Field> params;     // in declaration order; `required` = no default
+  const types::Type* result = nullptr;  // declared return type, else the join of returns
+};
+
+struct CheckedFile {
+  const ast::File* file = nullptr;
+  // imports: alias -> pack (null when the pack was not found).
+  std::map<std::string, const schema::Pack*> imports;
+  std::map<std::string, DeclaredTrigger> triggers;  // by dotted name
+  std::map<std::string, CheckedWorkflow> workflows;
+  std::map<std::string, const types::Type*> consts;
+
+  // Side tables, indexed by NodeId::value (size file->node_count).
+  std::vector<const types::Type*> expr_types;      // every expression; null for other nodes
+  std::unordered_map<uint32_t, CallTarget> calls;  // CallExpr id -> target
+  std::unordered_map<uint32_t, TriggerTarget> trigger_atoms;  // TriggerAtom id -> target
+
+  const types::Type* TypeOf(const ast::Expr& expr) const {
+    return expr.id.value < expr_types.size() ? expr_types[expr.id.value] : nullptr;
+  }
+};
+
+struct CheckedProgram {
+  std::vector<CheckedFile> files;
+};
+
+}  // namespace squall::check
