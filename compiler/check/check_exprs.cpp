@@ -535,7 +535,7 @@ std::optional<ConstValue> Checker::Evaluate(const ast::Expr& expr) {
       for (const ast::MapEntry& entry : ast::Cast<ast::MapExpr>(expr).entries) {
         std::optional<ConstValue> value = Evaluate(*entry.value);
         if (!value) return std::nullopt;
-        map.entries.emplace_back(entry.key, std::move(*value));
+        map.entries.push_back(ConstValue::Entry{entry.key, std::move(*value)});
       }
       return map;
     }

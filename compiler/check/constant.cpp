@@ -7,6 +7,8 @@
 
 namespace squall::check {
 
+ConstValue ConstValue::Null() { return ConstValue{}; }
+
 ConstValue ConstValue::Bool(bool value) {
   ConstValue v;
   v.kind = Kind::kBool;
@@ -104,7 +106,7 @@ std::string ConstValue::ToJson() const {
       std::string out = "{";
       for (size_t i = 0; i < entries.size(); ++i) {
         if (i > 0) out += ",";
-        out += Quote(entries[i].first) + ":" + entries[i].second.ToJson();
+        out += Quote(entries[i].key) + ":" + entries[i].value.ToJson();
       }
       return out + "}";
     }
@@ -128,7 +130,7 @@ std::string ConstValue::ToSource() const {
       std::string out = "{";
       for (size_t i = 0; i < entries.size(); ++i) {
         if (i > 0) out += ", ";
-        out += Quote(entries[i].first) + ": " + entries[i].second.ToSource();
+        out += Quote(entries[i].key) + ": " + entries[i].value.ToSource();
       }
       return out + "}";
     }

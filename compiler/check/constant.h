@@ -14,13 +14,14 @@ struct ConstValue {
   enum class Kind : uint8_t { kNull, kBool, kInt, kFloat, kString, kDuration, kList, kMap };
   Kind kind = Kind::kNull;
   bool boolean = false;
-  int64_t integer = 0;                                      // kInt; kDuration in milliseconds
-  double number = 0;                                        // kFloat
-  std::string text;                                         // kString
-  std::vector<ConstValue> elements;                         // kList
-  std::vector<std::pair<std::string, ConstValue>> entries;  // kMap, in source order
+  int64_t integer = 0;               // kInt; kDuration in milliseconds
+  double number = 0;                 // kFloat
+  std::string text;                  // kString
+  std::vector<ConstValue> elements;  // kList
+  struct Entry;
+  std::vector<Entry> entries;  // kMap, in source order
 
-  static ConstValue Null() { return ConstValue{}; }
+  static ConstValue Null();
   static ConstValue Bool(bool value);
   static ConstValue Int(int64_t value);
   static ConstValue Float(double value);
@@ -32,6 +33,11 @@ struct ConstValue {
   std::string ToJson() const;
   // The value as Squall source, for messages: `"GET"`, `60`, `30s`, `[1, 2]`.
   std::string ToSource() const;
+};
+
+struct ConstValue::Entry {
+  std::string key;
+  ConstValue value;
 };
 
 // Spells a number of milliseconds as a duration literal: `90000` -> `1m30s`.
