@@ -11,6 +11,7 @@ import os
 import statistics
 import subprocess
 import tempfile
+import sys
 import time
 
 HEADER = ('import core\n\n'
@@ -42,8 +43,10 @@ def measure(cmd, runs):
     for _ in range(runs):
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, _, usage = os.wait4(proc.pid, 0)  # this child's own peak RSS, in KiB
+        _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak RSS, in KiB
         proc.returncode = 0
+        if os.waitstatus_to_exitcode(status) != 0:
+            sys.exit(f"benchmark command failed: {' '.join(cmd)}")
         times.append(time.perf_counter() - start)
         rss = max(rss, usage.ru_maxrss)
     return statistics.median(times), rss / 1024
@@ -63,8 +66,13 @@ def main():
                 t, rss = measure([opts.squall, *command, path], opts.runs)
                 rows.append((f"`squall {' '.join(command)}`", f"{label} ({rules} rules)", t, rss))
         examples = sorted(glob.glob("examples/*.rule"))
-        t, rss = measure([opts.squall, "check", *examples], opts.runs)
-        rows.append(("`squall check`", f"examples/ ({len(examples)} files)", t, rss))
+        shared = os.path.join("..", "shared", "packs")
+        t, rss = measure([opts.squall, "check", "--packs", shared, *examples], opts.runs)
+        rows.append(("`squall check --packs ../shared/packs`", f"examples/ ({len(examples)} files)",
+                     t, rss))
+        t, rss = measure([opts.squall, "packs", "list", "--packs", shared], opts.runs)
+        rows.append(("`squall packs list --packs ../shared/packs`", "every shared and built-in pack",
+                     t, rss))
     print("| command | input | median wall time | peak RSS |")
     print("| --- | --- | --- | --- |")
     for command, label, t, rss in rows:
