@@ -118,6 +118,7 @@ std::vector<ParamSpec> Checker::ActionParams(const schema::Action& action) {
     spec.enum_json = p.enum_json;
     spec.secret = p.secret;
     spec.immutable = p.immutable;
+    spec.seconds_from_duration = true;
     spec.decl = p.decl;
     params.push_back(std::move(spec));
   }
@@ -182,6 +183,7 @@ std::optional<CallTarget> Checker::ResolveCallee(const ast::CallExpr& call, Scop
     Emit(Kind::UnknownAction, name_range, {head, rest, diag::DidYouMean(rest, names)});
     return std::nullopt;
   }
+  if (ReportPackUnderAlias(head, path->parts[0].range)) return std::nullopt;
   if (IsAvailablePack(head)) {
     Emit(Kind::PackNotImported, path->parts[0].range, {head});
     return std::nullopt;
@@ -224,8 +226,13 @@ void Checker::CheckNamedArgs(const ast::CallExpr& call, std::string_view owner_k
                              SourceRange owner_decl, bool partial, Scope& scope,
                              const ExprContext& ctx) {
   std::map<std::string, SourceRange> given;
+  // One action call is one execution: its arguments are values, not more executions, except
+  // in a workflow, where a call in an argument is one more step.
+  ExprContext args_ctx = ctx;
+  args_ctx.actions_allowed = ctx.nested_actions_allowed;
+  args_ctx.place = ctx.nested_actions_allowed ? ctx.place : "the arguments of an action call";
   for (const ast::Argument& arg : call.args) {
-    const Type* value_type = CheckExpr(*arg.value, scope, ctx);
+    const Type* value_type = CheckExpr(*arg.value, scope, args_ctx);
     if (!arg.name) {
       Emit(Kind::PositionalArgument, arg.range, {owner_kind, owner});
       continue;
@@ -283,9 +290,15 @@ void Checker::CheckArgumentValue(const ParamSpec& param, std::string_view owner_
   const Type* expected = param.type;
   std::optional<ConstValue> constant = Evaluate(value);
   // A duration where StackStorm expects a number of seconds (`timeout: 2m`).
-  if (value_type->kind() == TypeKind::kDuration && expected->NonOptional()->IsNumeric()) {
-    if (expected->NonOptional()->kind() == TypeKind::kInt && constant &&
-        constant->integer % 1000 != 0) {
+  if (param.seconds_from_duration && value_type->kind() == TypeKind::kDuration &&
+      expected->NonOptional()->IsNumeric()) {
+    if (constant && constant->integer < 0) {
+      note(
+          Emit(Kind::PolicyOutOfRange, value.range,
+               {"parameter `" + param.name + "` of " + std::string(owner_kind) + " `" + owner + "`",
+                "zero or longer", constant->ToSource()}));
+    } else if (expected->NonOptional()->kind() == TypeKind::kInt && constant &&
+               constant->integer % 1000 != 0) {
       note(Emit(Kind::DurationNotWholeSeconds, value.range,
                 {param.name, owner_kind, owner, constant->ToSource()}));
     }
@@ -309,7 +322,9 @@ void Checker::CheckArgumentValue(const ParamSpec& param, std::string_view owner_
     case types::Assignability::kRuntimeChecked:
       break;
   }
-  if (!param.enum_json.empty() && constant) {
+  // An optional parameter given null is "not given": its enum does not apply.
+  bool absent = constant && constant->kind == ConstValue::Kind::kNull && !param.required;
+  if (!param.enum_json.empty() && constant && !absent) {
     bool allowed =
         std::any_of(param.enum_json.begin(), param.enum_json.end(),
                     [&](const std::string& json) { return JsonEquals(json, *constant); });
@@ -359,6 +374,13 @@ const Type* Checker::CheckBuiltinCall(Builtin builtin, const ast::CallExpr& call
                            const char* description) {
     const Type* t = args[i];
     if (t->kind() == TypeKind::kJson || t->kind() == TypeKind::kNothing) return true;
+    if (t->IsOptional() &&
+        std::find(kinds.begin(), kinds.end(), t->NonOptional()->kind()) != kinds.end()) {
+      Emit(Kind::MaybeNull, call.args[i].value->range,
+           {"argument " + std::to_string(i + 1) + " of `" + std::string(info.name) + "`",
+            types::ToString(t)});
+      return false;
+    }
     if (std::find(kinds.begin(), kinds.end(), t->kind()) != kinds.end()) return true;
     Emit(Kind::TypeMismatch, call.args[i].value->range,
          {"argument " + std::to_string(i + 1) + " of `" + std::string(info.name) + "`", description,
@@ -449,10 +471,11 @@ const Type* Checker::CheckBuiltinCall(Builtin builtin, const ast::CallExpr& call
     case Builtin::kMin:
     case Builtin::kMax:
       if (arity(2)) {
-        if (expect_one_of(0,
-                          {TypeKind::kInt, TypeKind::kFloat, TypeKind::kDuration, TypeKind::kTime,
-                           TypeKind::kString},
-                          "int | float | duration | time | string")) {
+        const std::initializer_list<TypeKind> ordered = {TypeKind::kInt, TypeKind::kFloat,
+                                                         TypeKind::kDuration, TypeKind::kTime,
+                                                         TypeKind::kString};
+        const char* description = "int | float | duration | time | string";
+        if (expect_one_of(0, ordered, description) && expect_one_of(1, ordered, description)) {
           const Type* joined = types_.Join(args[0], args[1]);
           if (joined->kind() == TypeKind::kJson && args[0]->kind() != TypeKind::kJson &&
               args[1]->kind() != TypeKind::kJson) {

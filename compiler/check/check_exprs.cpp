@@ -1,9 +1,12 @@
 // Expressions: names, member access, operators, literals, and compile-time evaluation.
 #include <re2/re2.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include "compiler/check/checker_internal.h"
+#include "compiler/check/glob.h"
 #include "compiler/diag/suggest.h"
 
 namespace squall::check::internal {
@@ -98,6 +101,17 @@ const Type* Checker::CheckName(const ast::NameExpr& expr, Scope& scope, const Ex
     return ConstType(name, expr.range);
   }
   if (name == "event") {
+    // With `as x`, the event is named `x`: say so rather than explain where `event` exists.
+    for (Scope* s = &scope; s != nullptr; s = s->parent()) {
+      for (Binding& binding : s->bindings()) {
+        if (binding.kind == BindingKind::kAlias) {
+          Emit(
+              Kind::NameNotAvailable, expr.range,
+              {name, "the event is named `" + binding.name + "` here (`as " + binding.name + "`)"});
+          return types_.Error();
+        }
+      }
+    }
     Emit(Kind::NameNotAvailable, expr.range,
          {name,
           "`event` is the triggering event in a rule (or `wait ... where`); pass what a "
@@ -181,7 +195,9 @@ const Type* Checker::CheckIndex(const ast::IndexExpr& expr, Scope& scope, const 
   const Type* index = CheckExpr(*expr.index, scope, ctx);
   if (object->IsError() || index->IsError()) return types_.Error();
   // Indexing an absent value gives an absent value, as `?.` does for members.
+  bool may_be_absent = object->IsOptional();
   object = object->NonOptional();
+  auto result = [&](const Type* type) { return may_be_absent ? types_.Optional(type) : type; };
   switch (object->kind()) {
     case TypeKind::kNull:
       return types_.Null();
@@ -197,7 +213,7 @@ const Type* Checker::CheckIndex(const ast::IndexExpr& expr, Scope& scope, const 
       ExpectType(*expr.index, index, types_.String(), "a record key");
       std::optional<ConstValue> key = Evaluate(*expr.index);
       if (key && key->kind == ConstValue::Kind::kString) {
-        if (const types::Field* field = object->FindField(key->text)) return field->type;
+        if (const types::Field* field = object->FindField(key->text)) return result(field->type);
         if (object->extra_fields() != nullptr) return types_.Optional(object->extra_fields());
         std::vector<std::string> names;
         for (const types::Field& field : object->fields()) names.push_back(field.name);
@@ -223,6 +239,10 @@ const Type* Checker::CheckUnary(const ast::UnaryExpr& expr, Scope& scope, const 
       return types_.Error();
     }
     return types_.Bool();
+  }
+  if (operand->IsOptional() || operand->kind() == TypeKind::kNull) {
+    Emit(Kind::MaybeNull, expr.operand->range, {"the operand of `-`", types::ToString(operand)});
+    return types_.Error();
   }
   switch (operand->kind()) {
     case TypeKind::kInt:
@@ -350,10 +370,17 @@ const Type* Checker::CheckBinary(const ast::BinaryExpr& expr, Scope& scope,
       }
       return types_.Bool();
     }
-    case ast::BinaryOp::kCoalesce:
-      if (IsKind(lhs, TypeKind::kJson))
-        return IsKind(r, TypeKind::kNull) ? lhs : types_.Join(lhs, rhs);
-      return types_.Join(lhs->NonOptional(), rhs);
+    case ast::BinaryOp::kCoalesce: {
+      if (IsKind(lhs, TypeKind::kJson)) return lhs;
+      // `a ?? b` needs a default of the same kind as `a`; unrelated types would only join
+      // as `json` and switch checking off.
+      const Type* joined = types_.Join(lhs->NonOptional(), rhs);
+      if (IsKind(joined->NonOptional(), TypeKind::kJson) && !IsKind(r, TypeKind::kJson) &&
+          !IsKind(l, TypeKind::kNull)) {
+        return mismatch("; the default must have the type of the left side");
+      }
+      return joined;
+    }
     case ast::BinaryOp::kAdd:
     case ast::BinaryOp::kSub:
     case ast::BinaryOp::kMul:
@@ -456,18 +483,14 @@ const Type* Checker::CheckMap(const ast::MapExpr& expr, Scope& scope, const Expr
   return types_.Record(std::move(fields));
 }
 
-const Type* Checker::CheckWait(const ast::WaitExpr& expr, Scope& scope, const ExprContext& ctx) {
-  const Type* payload = CheckAtom(*expr.trigger, /*constant_args=*/false);
+const Type* Checker::CheckWait(const ast::WaitExpr& expr, Scope& scope, const ExprContext&) {
   // Trigger parameters of a `wait` are evaluated when the wait starts: any expression.
-  for (const ast::Argument& arg : expr.trigger->args) {
-    if (arg.value != nullptr && out_->TypeOf(*arg.value) == nullptr) {
-      CheckExpr(*arg.value, scope, ctx);
-    }
-  }
+  const Type* payload = CheckAtom(*expr.trigger, /*constant_args=*/false, scope);
   if (expr.where != nullptr) {
     Scope where_scope(&scope);
     BindAtom(*expr.trigger, payload, where_scope, /*bind_event=*/true);
-    const Type* condition = CheckExpr(*expr.where, where_scope, ctx);
+    const Type* condition =
+        CheckExpr(*expr.where, where_scope, ExprContext{.place = "the condition of `wait`"});
     ExpectCondition(*expr.where, condition, "the condition of `wait`");
     CloseScope(where_scope);
   }
@@ -485,6 +508,17 @@ const Type* Checker::CheckAsk(const ast::AskExpr& expr, Scope& scope, const Expr
 
 // ---------------------------------------------------------------------------------------------
 // Compile-time evaluation
+
+namespace {
+
+// `d * factor` in whole milliseconds; nullopt when it does not fit.
+std::optional<ConstValue> ScaleDuration(int64_t milliseconds, double factor) {
+  double ms = static_cast<double>(milliseconds) * factor;
+  if (!std::isfinite(ms) || std::fabs(ms) > 9e18) return std::nullopt;
+  return ConstValue::Duration(static_cast<int64_t>(ms));
+}
+
+}  // namespace
 
 std::optional<ConstValue> Checker::Evaluate(const ast::Expr& expr) {
   switch (expr.kind) {
@@ -547,6 +581,7 @@ std::optional<ConstValue> Checker::Evaluate(const ast::Expr& expr) {
         if (operand->kind != ConstValue::Kind::kBool) return std::nullopt;
         return ConstValue::Bool(!operand->boolean);
       }
+      if (operand->integer == INT64_MIN) return std::nullopt;  // -x would overflow
       switch (operand->kind) {
         case ConstValue::Kind::kInt:
           return ConstValue::Int(-operand->integer);
@@ -571,6 +606,10 @@ std::optional<ConstValue> Checker::Evaluate(const ast::Expr& expr) {
         if (is(lhs, absorbing) || is(rhs, absorbing)) return ConstValue::Bool(absorbing);
         if (is(lhs, !absorbing) && is(rhs, !absorbing)) return ConstValue::Bool(!absorbing);
         return std::nullopt;
+      }
+      if (binary.op == ast::BinaryOp::kCoalesce) {
+        if (!lhs) return std::nullopt;
+        return lhs->kind == ConstValue::Kind::kNull ? Evaluate(*binary.rhs) : lhs;
       }
       std::optional<ConstValue> rhs = Evaluate(*binary.rhs);
       if (!lhs || !rhs) return std::nullopt;
@@ -660,11 +699,81 @@ std::optional<ConstValue> Checker::Evaluate(const ast::Expr& expr) {
           }
           if (numeric) return ConstValue::Float(number(*lhs) * number(*rhs));
           if (lhs->kind == K::kDuration && (rhs->kind == K::kInt || rhs->kind == K::kFloat)) {
-            double ms = static_cast<double>(lhs->integer) * number(*rhs);
-            if (!std::isfinite(ms) || std::fabs(ms) > 9e18) return std::nullopt;
-            return ConstValue::Duration(static_cast<int64_t>(ms));
+            return ScaleDuration(lhs->integer, number(*rhs));
+          }
+          if (rhs->kind == K::kDuration && (lhs->kind == K::kInt || lhs->kind == K::kFloat)) {
+            return ScaleDuration(rhs->integer, number(*lhs));
           }
           return std::nullopt;
+        case ast::BinaryOp::kDiv:
+          if (numeric) {
+            if (number(*rhs) == 0) return std::nullopt;  // a run-time error, not a constant
+            return ConstValue::Float(number(*lhs) / number(*rhs));
+          }
+          if (lhs->kind == K::kDuration && (rhs->kind == K::kInt || rhs->kind == K::kFloat)) {
+            if (number(*rhs) == 0) return std::nullopt;
+            return ScaleDuration(lhs->integer, 1 / number(*rhs));
+          }
+          if (lhs->kind == K::kDuration && rhs->kind == K::kDuration && rhs->integer != 0) {
+            return ConstValue::Float(static_cast<double>(lhs->integer) /
+                                     static_cast<double>(rhs->integer));
+          }
+          return std::nullopt;
+        case ast::BinaryOp::kMod:
+          if ((ints || (lhs->kind == K::kDuration && rhs->kind == K::kDuration)) &&
+              rhs->integer != 0 && !(lhs->integer == INT64_MIN && rhs->integer == -1)) {
+            int64_t out = lhs->integer % rhs->integer;
+            return ints ? ConstValue::Int(out) : ConstValue::Duration(out);
+          }
+          if (numeric && number(*rhs) != 0) {
+            return ConstValue::Float(std::fmod(number(*lhs), number(*rhs)));
+          }
+          return std::nullopt;
+        case ast::BinaryOp::kIn:
+        case ast::BinaryOp::kNotIn:
+        case ast::BinaryOp::kContains: {
+          const ConstValue& item = binary.op == ast::BinaryOp::kContains ? *rhs : *lhs;
+          const ConstValue& collection = binary.op == ast::BinaryOp::kContains ? *lhs : *rhs;
+          std::optional<bool> found;
+          if (collection.kind == K::kString && item.kind == K::kString) {
+            found = collection.text.find(item.text) != std::string::npos;
+          } else if (collection.kind == K::kList) {
+            found = false;
+            for (const ConstValue& element : collection.elements) {
+              if (SameValue(element, item)) found = true;
+            }
+          } else if (collection.kind == K::kMap && item.kind == K::kString) {
+            found = false;
+            for (const ConstValue::Entry& entry : collection.entries) {
+              if (entry.key == item.text) found = true;
+            }
+          }
+          if (!found) return std::nullopt;
+          return ConstValue::Bool(binary.op == ast::BinaryOp::kNotIn ? !*found : *found);
+        }
+        case ast::BinaryOp::kLike:
+        case ast::BinaryOp::kStartsWith:
+        case ast::BinaryOp::kEndsWith:
+        case ast::BinaryOp::kMatches: {
+          if (lhs->kind != K::kString || rhs->kind != K::kString) return std::nullopt;
+          const std::string& text = lhs->text;
+          const std::string& pattern = rhs->text;
+          switch (binary.op) {
+            case ast::BinaryOp::kLike:
+              return ConstValue::Bool(GlobMatch(pattern, text));
+            case ast::BinaryOp::kStartsWith:
+              return ConstValue::Bool(text.starts_with(pattern));
+            case ast::BinaryOp::kEndsWith:
+              return ConstValue::Bool(text.ends_with(pattern));
+            default: {
+              RE2::Options options;
+              options.set_log_errors(false);
+              RE2 re(pattern, options);
+              if (!re.ok()) return std::nullopt;
+              return ConstValue::Bool(RE2::PartialMatch(text, re));
+            }
+          }
+        }
         default:
           return std::nullopt;
       }

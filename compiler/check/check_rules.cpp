@@ -22,6 +22,18 @@ constexpr int64_t kOneDayMs = 86'400'000;
 // ---------------------------------------------------------------------------------------------
 // Trigger atoms
 
+bool Checker::ReportPackUnderAlias(const std::string& head, SourceRange range) {
+  for (auto& [alias, state] : imports_) {
+    if (alias != head && state.decl->pack.ToString() == head) {
+      state.used = true;
+      Emit(Kind::NameNotAvailable, range,
+           {head, "pack `" + head + "` is imported as `" + alias + "`; write `" + alias + ".`"});
+      return true;
+    }
+  }
+  return false;
+}
+
 std::optional<TriggerTarget> Checker::ResolveTriggerName(const ast::QualifiedName& name) {
   std::string full = name.ToString();
   if (auto it = out_->triggers.find(full); it != out_->triggers.end()) {
@@ -50,6 +62,9 @@ std::optional<TriggerTarget> Checker::ResolveTriggerName(const ast::QualifiedNam
     Emit(Kind::UnknownTrigger, name.range, {full, diag::DidYouMean(full, names)});
     return std::nullopt;
   }
+  if (name.parts.size() >= 2 && ReportPackUnderAlias(head, name.parts[0].range)) {
+    return std::nullopt;
+  }
   if (name.parts.size() >= 2 && IsAvailablePack(head)) {
     if (const schema::Pack* pack = packs_.Load(head);
         pack != nullptr && pack->FindTrigger(full.substr(head.size() + 1)) != nullptr) {
@@ -70,12 +85,12 @@ std::optional<TriggerTarget> Checker::ResolveTriggerName(const ast::QualifiedNam
 }
 
 void Checker::CheckTriggerArgs(const ast::TriggerAtom& atom, const schema::TriggerType& trigger,
-                               bool constant_args) {
+                               bool constant_args, Scope& scope) {
   std::string ref = atom.name.ToString();
   std::map<std::string, SourceRange> given;
   for (const ast::Argument& arg : atom.args) {
     const Type* value_type =
-        CheckExpr(*arg.value, file_scope_, ExprContext{.place = "a trigger parameter"});
+        CheckExpr(*arg.value, scope, ExprContext{.place = "a trigger parameter"});
     if (!arg.name) continue;  // PositionalTriggerArgument was reported by the parser
     const std::string& name = arg.name->name;
     if (auto [it, inserted] = given.emplace(name, arg.name->range); !inserted) {
@@ -114,7 +129,7 @@ void Checker::CheckTriggerArgs(const ast::TriggerAtom& atom, const schema::Trigg
   }
 }
 
-const Type* Checker::CheckAtom(const ast::TriggerAtom& atom, bool constant_args) {
+const Type* Checker::CheckAtom(const ast::TriggerAtom& atom, bool constant_args, Scope& scope) {
   const schema::Pack* core = BuiltinCore();
   auto builtin_payload = [&](std::string_view name, std::string ref) {
     const schema::TriggerType* trigger = core != nullptr ? core->FindTrigger(name) : nullptr;
@@ -141,7 +156,6 @@ const Type* Checker::CheckAtom(const ast::TriggerAtom& atom, bool constant_args)
       constant_string(*atom.argument, "the webhook name");
       return builtin_payload("webhook", "core.webhook");
     case ast::TriggerAtomKind::kTimer: {
-      Scope scope(&file_scope_);
       CheckPositiveDuration(*atom.argument, scope, "the interval of `every`");
       if (!Evaluate(*atom.argument) && !out_->TypeOf(*atom.argument)->IsError()) {
         Emit(Kind::NotConstant, atom.argument->range,
@@ -164,7 +178,6 @@ const Type* Checker::CheckAtom(const ast::TriggerAtom& atom, bool constant_args)
   }
   std::optional<TriggerTarget> target = ResolveTriggerName(atom.name);
   if (!target) {
-    Scope scope(&file_scope_);
     for (const ast::Argument& arg : atom.args) {
       CheckExpr(*arg.value, scope, ExprContext{.place = "a trigger parameter"});
     }
@@ -174,7 +187,7 @@ const Type* Checker::CheckAtom(const ast::TriggerAtom& atom, bool constant_args)
     if (atom.has_args && target->pack_trigger->parameters.empty()) {
       Emit(Kind::TriggerTakesNoParameters, atom.args_range, {target->ref});
     } else {
-      CheckTriggerArgs(atom, *target->pack_trigger, constant_args);
+      CheckTriggerArgs(atom, *target->pack_trigger, constant_args, scope);
     }
   } else if (atom.has_args) {
     Emit(Kind::TriggerTakesNoParameters, atom.args_range, {target->ref})
@@ -212,7 +225,7 @@ void Checker::CheckCondition(const ast::Expr& expr, Scope& scope, std::string_vi
   const Type* type = CheckExpr(expr, scope, ExprContext{.place = place});
   ExpectCondition(expr, type, place);
   if (std::optional<ConstValue> value = Evaluate(expr);
-      value && value->kind == ConstValue::Kind::kBool && !value->boolean) {
+      !fires.empty() && value && value->kind == ConstValue::Kind::kBool && !value->boolean) {
     Emit(Kind::ConditionAlwaysFalse, expr.range, {fires});
   }
 }
@@ -224,15 +237,23 @@ void Checker::CheckRule(const ast::RuleDecl& rule) {
   if (rule.trigger == nullptr) return;
   const ast::RuleTrigger& trigger = *rule.trigger;
   std::vector<const Type*> payloads;
-  for (const auto& atom : trigger.atoms) {
-    const Type* payload = CheckAtom(*atom, /*constant_args=*/true);
+  for (size_t i = 0; i < trigger.atoms.size(); ++i) {
+    const ast::TriggerAtom& atom = *trigger.atoms[i];
+    const Type* payload = CheckAtom(atom, /*constant_args=*/true, file_scope_);
     payloads.push_back(payload);
-    if (atom->filter != nullptr) {
+    if (atom.filter != nullptr) {
       Scope filter_scope(&file_scope_);
-      BindAtom(*atom, payload, filter_scope, /*bind_event=*/true);
-      CheckCondition(*atom->filter, filter_scope, "a trigger filter", "rule");
-      // The alias is used by the rest of the rule; only the filter's own scope closes here.
-      for (Binding& binding : filter_scope.bindings()) binding.used = true;
+      BindAtom(atom, payload, filter_scope, /*bind_event=*/true);
+      // The `and not` atom of an absence rule with a filter that is always false makes the
+      // rule fire every time, which is not the mistake ConditionAlwaysFalse is about.
+      bool negated = trigger.kind == ast::RuleTriggerKind::kAbsence && i == 1;
+      CheckCondition(*atom.filter, filter_scope, "a trigger filter", negated ? "" : "rule");
+      // An alias its own filter uses is not unused, even if the rest of the rule ignores it.
+      for (const Binding& binding : filter_scope.bindings()) {
+        if (binding.kind == BindingKind::kAlias && binding.used) {
+          filter_aliases_.insert(binding.name);
+        }
+      }
     }
   }
   // The scope of the rule's condition and actions. See docs/language.md, "Correlation over
@@ -263,12 +284,32 @@ void Checker::CheckRule(const ast::RuleDecl& rule) {
       }
       break;
   }
-  if (trigger.count != nullptr) CheckPositiveInt(*trigger.count, rule_scope, "the count");
+  // A correlation's shape is fixed when the rule loads: its count and window are constants.
+  auto require_constant = [&](const ast::Expr& expr, std::string_view what) {
+    if (!Evaluate(expr) && !out_->TypeOf(expr)->IsError()) {
+      Emit(Kind::NotConstant, expr.range, {what, "a value known only at run time"});
+    }
+  };
+  if (trigger.count != nullptr) {
+    CheckPositiveInt(*trigger.count, rule_scope, "the count");
+    require_constant(*trigger.count, "the count of a correlation");
+  }
+  for (Scope* s : {&rule_scope, &where_scope}) {
+    for (Binding& binding : s->bindings()) {
+      if (binding.kind == BindingKind::kAlias && filter_aliases_.count(binding.name) != 0) {
+        binding.used = true;
+      }
+    }
+  }
   if (trigger.where != nullptr) {
-    CheckCondition(*trigger.where, where_scope, "a rule condition", "rule");
+    // In an absence rule the condition is about the event that must not come: always false
+    // means the rule always fires, a different (and unlikely) mistake.
+    CheckCondition(*trigger.where, where_scope, "a rule condition",
+                   trigger.kind == ast::RuleTriggerKind::kAbsence ? "" : "rule");
   }
   if (trigger.within != nullptr) {
     CheckPositiveDuration(*trigger.within, rule_scope, "the `within` window");
+    require_constant(*trigger.within, "the `within` window");
   }
   if (trigger.by != nullptr) CheckPolicyKey(*trigger.by, rule_scope);
   const Type* result = types_.Json();
@@ -294,21 +335,12 @@ const Type* Checker::CheckActionClause(const ast::ActionClause& clause, Scope& s
   if (clause.call == nullptr) return types_.Json();
   const ast::CallExpr& call = *clause.call;
   std::optional<CallTarget> target;
-  if (std::optional<ast::QualifiedName> path = ast::CalleePath(*call.callee);
-      path && path->parts.size() == 1 && out_->workflows.count(path->parts[0].name) == 0) {
-    // A built-in function is not an action: say so instead of type-checking it as a value.
-    std::string name = path->parts[0].name;
-    bool builtin = false;
-#define SQUALL_BUILTIN(Id, Name, Signature, Description) builtin = builtin || name == Name;
-#include "stdlib/functions.def"
-    if (builtin) {
-      Emit(Kind::RuleActionIsFunction, call.callee->range, {name});
-      for (const ast::Argument& arg : call.args) {
-        CheckExpr(*arg.value, scope, ExprContext{.place = place});
-      }
-      CheckPolicies(clause.policies, scope, types_.Json());
-      return types_.Json();
+  if (RejectBuiltinAsAction(call, "a rule's action")) {
+    for (const ast::Argument& arg : call.args) {
+      CheckExpr(*arg.value, scope, ExprContext{.place = place});
     }
+    CheckPolicies(clause.policies, scope, types_.Json());
+    return types_.Json();
   }
   const Type* execution =
       CheckExpr(call, scope, ExprContext{.place = place, .actions_allowed = true});
@@ -321,6 +353,19 @@ const Type* Checker::CheckActionClause(const ast::ActionClause& clause, Scope& s
   (void)execution;
   CheckPolicies(clause.policies, scope, result);
   return result;
+}
+
+bool Checker::RejectBuiltinAsAction(const ast::CallExpr& call, std::string_view place) {
+  std::optional<ast::QualifiedName> path = ast::CalleePath(*call.callee);
+  if (!path || path->parts.size() != 1 || out_->workflows.count(path->parts[0].name) != 0) {
+    return false;
+  }
+  const std::string& name = path->parts[0].name;
+  bool builtin = false;
+#define SQUALL_BUILTIN(Id, Name, Signature, Description) builtin = builtin || name == Name;
+#include "stdlib/functions.def"
+  if (builtin) Emit(Kind::RuleActionIsFunction, call.callee->range, {name, place});
+  return builtin;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -455,38 +500,70 @@ bool IsTimestamp(std::string_view text) {
 
 void Checker::CheckDataLiteral(const ast::Expr& data, const Type* type, std::string_view what,
                                bool partial, Scope& scope) {
+  const ExprContext ctx{.place = "test data"};
+  const Type* expected = type->NonOptional();
+  if (ast::As<ast::NullLiteral>(&data) != nullptr && type->IsOptional()) {
+    Record(data, types_.Null());
+    return;
+  }
+  // A timestamp written as text where a `time` is expected.
+  if (expected->kind() == TypeKind::kTime) {
+    if (const auto* text = ast::As<ast::StringLiteral>(&data); text != nullptr && text->IsPlain()) {
+      Record(data, types_.String());
+      if (!IsTimestamp(text->Text())) {
+        Emit(Kind::TypeMismatch, data.range,
+             {what, "time (an RFC 3339 timestamp such as \"2024-05-02T10:00:00Z\")",
+              "\"" + text->Text() + "\""});
+      }
+      return;
+    }
+  }
+  const auto* list = ast::As<ast::ListExpr>(&data);
+  if (list != nullptr && expected->kind() == TypeKind::kList) {
+    Record(data, expected);
+    for (const auto& element : list->elements) {
+      CheckDataLiteral(*element, expected->element(), what, partial, scope);
+    }
+    return;
+  }
   const auto* map = ast::As<ast::MapExpr>(&data);
-  if (map == nullptr || type->kind() != TypeKind::kRecord) {
-    const Type* actual = CheckExpr(data, scope, ExprContext{.place = "test data"});
+  if (map != nullptr && expected->kind() == TypeKind::kMap) {
+    Record(data, expected);
+    for (const ast::MapEntry& entry : map->entries) {
+      CheckDataLiteral(*entry.value, expected->element(), what, partial, scope);
+    }
+    return;
+  }
+  if (map == nullptr || expected->kind() != TypeKind::kRecord) {
+    const Type* actual = CheckExpr(data, scope, ctx);
     ExpectType(data, actual, type, what);
     return;
   }
-  Record(data, type);
+  Record(data, expected);
   std::set<std::string> given;
   for (const ast::MapEntry& entry : map->entries) {
-    const Type* value = CheckExpr(*entry.value, scope, ExprContext{.place = "test data"});
     if (!given.insert(entry.key).second) {
+      CheckExpr(*entry.value, scope, ctx);
       Emit(Kind::DuplicateMapKey, entry.key_range, {entry.key});
       continue;
     }
-    const types::Field* field = type->FindField(entry.key);
+    const types::Field* field = expected->FindField(entry.key);
     if (field == nullptr) {
-      if (type->extra_fields() != nullptr) continue;
+      if (expected->extra_fields() != nullptr) {
+        CheckDataLiteral(*entry.value, expected->extra_fields(), what, partial, scope);
+        continue;
+      }
+      CheckExpr(*entry.value, scope, ctx);
       std::vector<std::string> names;
-      for (const types::Field& f : type->fields()) names.push_back(f.name);
+      for (const types::Field& f : expected->fields()) names.push_back(f.name);
       Emit(Kind::UnknownField, entry.key_range,
-           {types::ToString(type), entry.key, diag::DidYouMean(entry.key, names)});
+           {types::ToString(expected), entry.key, diag::DidYouMean(entry.key, names)});
       continue;
     }
-    if (field->type->NonOptional()->kind() == TypeKind::kTime &&
-        value->kind() == TypeKind::kString) {
-      std::optional<ConstValue> text = Evaluate(*entry.value);
-      if (text && text->kind == ConstValue::Kind::kString && IsTimestamp(text->text)) continue;
-    }
-    ExpectType(*entry.value, value, field->type, "field `" + entry.key + "`");
+    CheckDataLiteral(*entry.value, field->type, "field `" + entry.key + "`", partial, scope);
   }
   if (partial) return;
-  for (const types::Field& field : type->fields()) {
+  for (const types::Field& field : expected->fields()) {
     if (!field.required || !field.default_json.empty() || given.count(field.name) != 0) continue;
     auto& d = Emit(Kind::MissingPayloadField, data.range,
                    {std::string(what), field.name, types::ToString(field.type)});
@@ -502,12 +579,18 @@ void Checker::CheckTest(const ast::TestDecl& test) {
     switch (step->kind) {
       case ast::TestStepKind::kGiven: {
         const auto& given = ast::Cast<ast::GivenStep>(*step);
-        const Type* payload = CheckAtom(*given.trigger, /*constant_args=*/true);
+        const Type* payload = CheckAtom(*given.trigger, /*constant_args=*/true, scope);
         if (given.payload != nullptr) {
-          std::string name = given.trigger->kind == ast::TriggerAtomKind::kNamed
-                                 ? given.trigger->name.ToString()
-                                 : "trigger";
-          CheckDataLiteral(*given.payload, payload, name, /*partial=*/false, scope);
+          // Webhook headers and timer schedules come from the atom and the HTTP layer, so a
+          // test of a built-in atom gives only the fields it cares about.
+          bool builtin_atom = given.trigger->kind != ast::TriggerAtomKind::kNamed;
+          std::string name =
+              given.trigger->kind == ast::TriggerAtomKind::kNamed ? given.trigger->name.ToString()
+              : given.trigger->kind == ast::TriggerAtomKind::kWebhook ? "core.webhook"
+              : given.trigger->kind == ast::TriggerAtomKind::kTimer   ? "core.timer"
+                                                                      : "core.cron";
+          CheckDataLiteral(*given.payload, payload, "the `" + name + "` event",
+                           /*partial=*/builtin_atom, scope);
         }
         if (given.after != nullptr) CheckPositiveDuration(*given.after, scope, "`after`");
         break;
@@ -519,7 +602,7 @@ void Checker::CheckTest(const ast::TestDecl& test) {
       }
       case ast::TestStepKind::kExpectCall: {
         const auto& expect = ast::Cast<ast::ExpectCallStep>(*step);
-        if (expect.call != nullptr) {
+        if (expect.call != nullptr && !RejectBuiltinAsAction(*expect.call, "an expectation")) {
           CheckExpr(
               *expect.call, scope,
               ExprContext{

@@ -37,18 +37,26 @@ const Type* Checker::CheckStep(const ast::Expr& expr,
   const Type* type = nullptr;
   if (const auto* for_expr = ast::As<ast::ForExpr>(&expr); for_expr != nullptr && !as_value) {
     type = Record(expr, CheckFor(*for_expr, scope,
-                                 ExprContext{.place = "a workflow", .actions_allowed = true},
+                                 ExprContext{.place = "a workflow",
+                                             .actions_allowed = true,
+                                             .nested_actions_allowed = true},
                                  /*as_value=*/false));
   } else {
-    type = CheckExpr(expr, scope, ExprContext{.place = "a workflow", .actions_allowed = true});
+    type = CheckExpr(
+        expr, scope,
+        ExprContext{
+            .place = "a workflow", .actions_allowed = true, .nested_actions_allowed = true});
   }
   (void)wctx;
   if (!policies.empty()) {
     const Type* result = types_.Json();
+    const auto* call = ast::As<ast::CallExpr>(&expr);
     if (auto it = out_->calls.find(expr.id.value);
         it != out_->calls.end() && it->second.kind != CallTarget::Kind::kBuiltin) {
       result = ResultTypeOf(it->second);
-    } else if (ast::As<ast::CallExpr>(&expr) == nullptr) {
+    } else if (call != nullptr) {
+      RejectBuiltinAsAction(*call, "a step with policies");
+    } else {
       Emit(Kind::TypeMismatch, expr.range,
            {"a step with policies", "an action or workflow call", types::ToString(type)});
     }
@@ -107,7 +115,8 @@ const Type* Checker::CheckFor(const ast::ForExpr& expr, Scope& scope, const Expr
 }
 
 void Checker::CheckStmt(const ast::Stmt& stmt, Scope& scope, WorkflowContext& wctx) {
-  const ExprContext ctx{.place = "a workflow", .actions_allowed = true};
+  const ExprContext ctx{
+      .place = "a workflow", .actions_allowed = true, .nested_actions_allowed = true};
   switch (stmt.kind) {
     case ast::StmtKind::kLet: {
       const auto& let = ast::Cast<ast::LetStmt>(stmt);
@@ -150,6 +159,20 @@ void Checker::CheckStmt(const ast::Stmt& stmt, Scope& scope, WorkflowContext& wc
         Emit(Kind::AssignToConstant, assign.target.range, {what, assign.target.name});
         break;
       }
+      // `let xs = []`, `let best = null`, `let m = {}` start a variable whose type the first
+      // assignment completes (the accumulate pattern).
+      const Type* current = binding->type;
+      bool underspecified = current->kind() == types::TypeKind::kNull ||
+                            (current->kind() == types::TypeKind::kList &&
+                             current->element()->kind() == types::TypeKind::kNothing) ||
+                            (current->kind() == types::TypeKind::kRecord &&
+                             current->fields().empty() && current->extra_fields() == nullptr);
+      if (underspecified && !value->IsError()) {
+        binding->type = current->kind() == types::TypeKind::kRecord
+                            ? (value->kind() == types::TypeKind::kRecord ? value : types_.Json())
+                            : types_.Join(current, value);
+        break;
+      }
       ExpectType(*assign.value, value, binding->type,
                  "the value assigned to `" + assign.target.name + "`");
       break;
@@ -167,8 +190,29 @@ void Checker::CheckStmt(const ast::Stmt& stmt, Scope& scope, WorkflowContext& wc
       if (parallel.first != nullptr) {
         CheckPositiveInt(*parallel.first, scope, "the count of `parallel first`");
       }
-      // A `let` branch binds its name for the steps after the join.
-      for (const auto& branch : parallel.branches) CheckStmt(*branch, scope, wctx);
+      // Each branch runs on its own: it does not see its siblings' bindings. A `let` branch
+      // binds its name for the steps after the join; after `parallel first N` the branches
+      // that lost were canceled, so their names may be unset there (optional).
+      std::vector<Binding> joined;
+      for (const auto& branch : parallel.branches) {
+        Scope branch_scope(&scope);
+        CheckStmt(*branch, branch_scope, wctx);
+        for (Binding& binding : branch_scope.bindings()) {
+          if (binding.kind != BindingKind::kLet) continue;
+          Binding hoisted = binding;
+          if (parallel.first != nullptr) hoisted.type = types_.Optional(hoisted.type);
+          joined.push_back(std::move(hoisted));
+          binding.used = true;  // reported (if unused) where it is hoisted to
+        }
+      }
+      for (Binding& binding : joined) {
+        if (Binding* existing = scope.FindLocal(binding.name)) {
+          Emit(Kind::DuplicateBinding, binding.decl, {binding.name})
+              .AddNote(Kind::PreviousDefinition, existing->decl, {binding.name});
+          continue;
+        }
+        scope.Add(std::move(binding));
+      }
       break;
     }
     case ast::StmtKind::kWhile: {

@@ -4,6 +4,7 @@
 
 #include "compiler/check/checker_internal.h"
 #include "compiler/diag/suggest.h"
+#include "compiler/source/large_stack.h"
 
 namespace squall::check {
 
@@ -11,7 +12,10 @@ CheckedProgram Check(std::span<const ast::File* const> files, schema::PackLoader
                      types::TypeContext& types, const source::SourceManager& sources,
                      diag::DiagnosticEngine& diags) {
   internal::Checker checker(packs, types, sources, diags);
-  return checker.Run(files);
+  CheckedProgram program;
+  // Expressions may chain 10,000 operators (the parser's limit): recursion needs room.
+  source::RunWithLargeStack([&] { program = checker.Run(files); });
+  return program;
 }
 
 namespace internal {
@@ -22,10 +26,8 @@ using diag::Kind;
 // Scope
 
 Binding* Scope::FindLocal(std::string_view name) {
-  for (Binding& binding : bindings_) {
-    if (binding.name == name) return &binding;
-  }
-  return nullptr;
+  auto it = index_.find(std::string(name));
+  return it == index_.end() ? nullptr : it->second;
 }
 
 Binding* Scope::Find(std::string_view name) {
@@ -37,6 +39,7 @@ Binding* Scope::Find(std::string_view name) {
 
 Binding& Scope::Add(Binding binding) {
   bindings_.push_back(std::move(binding));
+  index_[bindings_.back().name] = &bindings_.back();
   return bindings_.back();
 }
 
@@ -77,6 +80,9 @@ void Checker::CheckFile(const ast::File& file, CheckedFile& out) {
   imports_.clear();
   consts_.clear();
   const_refs_.clear();
+  filter_aliases_.clear();
+  // Workflows are file-local, so their execution types are too.
+  execution_types_.clear();
 
   CollectDeclarations();
   for (const auto& decl : file.decls) CheckAnnotations(*decl);
@@ -173,6 +179,32 @@ void Checker::CollectDeclarations() {
     }
   }
   CheckImports();
+  // Constants, workflows and import names share one namespace of bare names.
+  auto clash = [&](const std::string& name, SourceRange range, std::string_view kind) {
+    SourceRange previous;
+    if (auto it = imports_.find(name); it != imports_.end()) previous = it->second.decl->range;
+    if (auto it = consts_.find(name); it != consts_.end() && kind != "constant") {
+      previous = it->second.decl->name.range;
+    }
+    if (previous.IsValid()) {
+      Emit(Kind::DuplicateDeclaration, range, {kind, name})
+          .AddNote(Kind::PreviousDefinition, previous, {name});
+    }
+  };
+  for (const auto& [name, state] : consts_) clash(name, state.decl->name.range, "constant");
+  for (const auto& [name, workflow] : out_->workflows) {
+    clash(name, workflow.decl->name.range, "workflow");
+  }
+  // A trigger declared under an imported pack's name would hide the pack's trigger.
+  for (const auto& [name, declared] : out_->triggers) {
+    const ast::QualifiedName& qualified = declared.decl->name;
+    auto it = imports_.find(qualified.parts[0].name);
+    if (qualified.parts.size() < 2 || it == imports_.end() || it->second.pack == nullptr) continue;
+    if (it->second.pack->FindTrigger(name.substr(qualified.parts[0].name.size() + 1))) {
+      Emit(Kind::DuplicateDeclaration, qualified.range, {"trigger", name})
+          .AddNote(Kind::PreviousDefinition, it->second.decl->range, {name});
+    }
+  }
   // Trigger payload types first: workflow signatures, consts and rules may name them.
   for (auto& [name, declared] : out_->triggers) DeclareTrigger(*declared.decl);
   for (auto& [name, workflow] : out_->workflows) DeclareWorkflow(*workflow.decl);
@@ -235,15 +267,18 @@ const schema::Pack* Checker::BuiltinCore() {
 
 void Checker::CheckAnnotations(const ast::Decl& decl) {
   static const std::vector<std::string> kKnown = {"backstop", "description", "disabled"};
-  std::set<std::string> seen;
+  static const std::vector<std::string> kSpelled = {"@backstop", "@description", "@disabled"};
+  std::map<std::string, SourceRange> seen;
   for (const auto& annotation : decl.annotations) {
     const std::string& name = annotation->name.name;
     if (std::find(kKnown.begin(), kKnown.end(), name) == kKnown.end()) {
-      Emit(Kind::UnknownAnnotation, annotation->range, {name, diag::DidYouMean(name, kKnown)});
+      Emit(Kind::UnknownAnnotation, annotation->range,
+           {name, diag::DidYouMean("@" + name, kSpelled)});
       continue;
     }
-    if (!seen.insert(name).second) {
-      Emit(Kind::AnnotationArguments, annotation->range, {name, "no repetition; remove one"});
+    if (auto [it, inserted] = seen.emplace(name, annotation->range); !inserted) {
+      Emit(Kind::DuplicateDeclaration, annotation->range, {"annotation", "@" + name})
+          .AddNote(Kind::PreviousDefinition, it->second, {"@" + name});
       continue;
     }
     if (name == "description") {
@@ -258,8 +293,10 @@ void Checker::CheckAnnotations(const ast::Decl& decl) {
     }
     // @disabled and @backstop: rules only, no arguments.
     if (decl.kind != ast::DeclKind::kRule) {
+      std::string_view kind = DeclKindName(decl.kind);
+      std::string article = kind == "import" ? "an " : "a ";
       Emit(Kind::MisplacedAnnotation, annotation->range,
-           {name, "rules", std::string("a ") + std::string(DeclKindName(decl.kind))});
+           {name, "rules", article + std::string(kind)});
       continue;
     }
     if (annotation->has_parens) {
@@ -314,6 +351,10 @@ const Type* Checker::ResolveType(const ast::TypeExpr& type) {
     if (!found) {
       if (auto it = out_->triggers.find(name); it != out_->triggers.end()) {
         found = true;
+        if (declaring_triggers_.count(name) != 0) {
+          Emit(Kind::RecursiveType, named.range, {name});
+          return types_.Error();
+        }
         if (it->second.payload == nullptr) DeclareTrigger(*it->second.decl);
         resolved = arity(0) ? it->second.payload : types_.Error();
       } else if (named.name.parts.size() >= 2) {
@@ -373,11 +414,14 @@ std::vector<types::Field> Checker::ResolveFields(
 void Checker::DeclareTrigger(const ast::TriggerDecl& decl) {
   DeclaredTrigger& declared = out_->triggers[decl.name.ToString()];
   if (declared.payload != nullptr) return;
-  // A placeholder breaks cycles such as a trigger whose field names its own type.
-  declared.payload = types_.Error();
+  // A trigger whose fields name its own type (directly or through another trigger) is
+  // reported by ResolveType as RecursiveType.
+  std::string name = decl.name.ToString();
   declared.decl = &decl;
-  declared.payload =
-      types_.Record(ResolveFields(decl.fields, "trigger"), nullptr, decl.name.ToString());
+  declaring_triggers_.insert(name);
+  std::vector<types::Field> fields = ResolveFields(decl.fields, "trigger");
+  declaring_triggers_.erase(name);
+  out_->triggers[name].payload = types_.Record(std::move(fields), nullptr, name);
 }
 
 void Checker::DeclareWorkflow(const ast::WorkflowDecl& decl) {
@@ -409,6 +453,17 @@ const Type* Checker::ConstType(const std::string& name, SourceRange use) {
     case ConstState::State::kUnvisited:
       break;
   }
+  // Each constant referring to the next one nests one more check: bound the depth.
+  constexpr int kMaxConstDepth = 1000;
+  if (const_depth_ >= kMaxConstDepth) {
+    Emit(Kind::ConstChainTooDeep, use.IsValid() ? use : state.decl->name.range,
+         {name, kMaxConstDepth});
+    // Reported once: the rest of the chain stays unchecked rather than re-reported.
+    state.state = ConstState::State::kDone;
+    state.type = types_.Error();
+    return types_.Error();
+  }
+  ++const_depth_;
   state.state = ConstState::State::kVisiting;
   const ast::ConstDecl& decl = *state.decl;
   Scope scope(&file_scope_);
@@ -423,19 +478,20 @@ const Type* Checker::ConstType(const std::string& name, SourceRange use) {
     Emit(Kind::NotConstant, decl.value->range,
          {"the value of constant `" + name + "`", "a value known only at run time"});
   }
-  // Re-fetch: checking the value may have added entries (no, but keep the reference honest).
-  ConstState& done = consts_[name];
-  done.state = ConstState::State::kDone;
-  done.type = type;
-  done.value = std::move(value);
+  state.state = ConstState::State::kDone;
+  state.type = type;
+  state.value = std::move(value);
+  --const_depth_;
   return type;
 }
 
 std::optional<ConstValue> Checker::ConstValueOf(const std::string& name) {
   auto it = consts_.find(name);
   if (it == consts_.end()) return std::nullopt;
-  if (it->second.state != ConstState::State::kDone) ConstType(name, {});
-  return consts_[name].value;
+  // A constant still being checked is part of a cycle, already reported where it is used.
+  if (it->second.state == ConstState::State::kVisiting) return std::nullopt;
+  if (it->second.state == ConstState::State::kUnvisited) ConstType(name, {});
+  return it->second.value;
 }
 
 void Checker::CloseScope(Scope& scope) {

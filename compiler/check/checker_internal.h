@@ -64,12 +64,17 @@ class Scope {
  private:
   Scope* parent_;
   std::deque<Binding> bindings_;
+  // Name -> binding, so a block of thousands of `let`s resolves names in constant time.
+  std::unordered_map<std::string, Binding*> index_;
 };
 
 // Where an expression is checked.
 struct ExprContext {
   std::string_view place;  // "a rule condition", used in messages
   bool actions_allowed = false;
+  // Whether the arguments of an action call may call actions too: in a workflow body a call in
+  // an argument is one more step; a rule's action, an outcome or an expectation is one call.
+  bool nested_actions_allowed = false;
   bool wildcard_allowed = false;  // `_` in `expect` arguments
 };
 
@@ -91,6 +96,9 @@ struct ParamSpec {
   std::span<const std::string> enum_json;
   bool secret = false;
   bool immutable = false;
+  // A StackStorm action's integer/number parameter takes a `duration` as seconds
+  // (`timeout: 2m`); workflow and trigger parameters do not.
+  bool seconds_from_duration = false;
   SourceRange decl;
 };
 
@@ -122,11 +130,16 @@ class Checker {
   void CheckRule(const ast::RuleDecl& rule);
   // Resolves an atom and binds its payload in `scope` (as its alias or `event`).
   // `constant_args`: trigger parameters must be constants (rules and tests).
-  const Type* CheckAtom(const ast::TriggerAtom& atom, bool constant_args);
+  // `scope` is where non-constant trigger parameters (in `wait`) are resolved.
+  const Type* CheckAtom(const ast::TriggerAtom& atom, bool constant_args, Scope& scope);
   std::optional<TriggerTarget> ResolveTriggerName(const ast::QualifiedName& name);
   void CheckTriggerArgs(const ast::TriggerAtom& atom, const schema::TriggerType& trigger,
-                        bool constant_args);
+                        bool constant_args, Scope& scope);
+  // When `head` names a pack that is imported under another name, says so and returns true.
+  bool ReportPackUnderAlias(const std::string& head, SourceRange range);
   void BindAtom(const ast::TriggerAtom& atom, const Type* payload, Scope& scope, bool bind_event);
+  // `fires`: what never fires when the condition is constant false ("rule"); empty when a
+  // false condition is not a mistake (the `and not` atom of an absence rule).
   void CheckCondition(const ast::Expr& expr, Scope& scope, std::string_view place,
                       std::string_view fires);
   // Checks an action clause; returns the type of its `result`.
@@ -139,10 +152,13 @@ class Checker {
   void CheckPositiveInt(const ast::Expr& expr, Scope& scope, std::string_view what);
   void CheckTest(const ast::TestDecl& test);
   // Test data: a `given` event (`partial` false: required fields must be there) or a scripted
-  // `when ... returns` result (`partial` true). A field of type `time` also takes a constant
-  // RFC 3339 string, since the language has no time literal.
+  // `when ... returns` result (`partial` true), checked through nested map and list literals.
+  // A `time` also takes a constant RFC 3339 string, since the language has no time literal.
   void CheckDataLiteral(const ast::Expr& data, const Type* type, std::string_view what,
                         bool partial, Scope& scope);
+  // Reports a built-in function where an action or workflow call is required (`place`);
+  // true when `call` is one.
+  bool RejectBuiltinAsAction(const ast::CallExpr& call, std::string_view place);
 
   // --- check_exprs.cpp: expressions
   const Type* CheckExpr(const ast::Expr& expr, Scope& scope, const ExprContext& ctx);
@@ -232,7 +248,10 @@ class Checker {
     std::optional<ConstValue> value;
   };
   std::map<std::string, ConstState> consts_;
-  std::unordered_set<uint32_t> const_refs_;  // NameExpr ids that name a const
+  std::unordered_set<uint32_t> const_refs_;   // NameExpr ids that name a const
+  int const_depth_ = 0;                       // constants being checked, nested
+  std::set<std::string> declaring_triggers_;  // trigger payload types being built
+  std::set<std::string> filter_aliases_;      // aliases used by their atom's own filter
   Scope file_scope_;
   // The workflow whose body is being checked (for `return` inside `for` bodies); else null.
   const CheckedWorkflow* current_workflow_ = nullptr;

@@ -105,6 +105,17 @@ std::ostream& operator<<(std::ostream& os, const Expected& e) {
   return os << e.kind << "@" << e.line << ":" << e.column;
 }
 
+// Every diagnostic of `diags` as kind@line:col, in the engine's order (notes not included).
+std::vector<Expected> Collect(const source::SourceManager& sources, diag::DiagnosticEngine& diags) {
+  std::vector<Expected> actual;
+  for (const diag::Diagnostic& d : diags.Finish()) {
+    source::LineCol at =
+        d.range.IsValid() ? sources.GetLineCol(d.range.file, d.range.begin) : source::LineCol{};
+    actual.push_back(Expected{std::string(diag::Info(d.kind).name), at.line, at.column});
+  }
+  return actual;
+}
+
 struct CheckCase {
   std::string name;
   std::string source;
@@ -135,13 +146,33 @@ TEST_P(CheckerTest, ReportsExactly) {
                             types);
   const ast::File* files[] = {file.get()};
   Check(files, loader, types, sources, diags);
-  std::vector<Expected> actual;
-  for (const diag::Diagnostic& d : diags.Finish()) {
-    source::LineCol at =
-        d.range.IsValid() ? sources.GetLineCol(d.range.file, d.range.begin) : source::LineCol{};
-    actual.push_back(Expected{std::string(diag::Info(d.kind).name), at.line, at.column});
-  }
+  std::vector<Expected> actual = Collect(sources, diags);
   EXPECT_EQ(actual, c.diagnostics) << c.source;
+}
+
+// Workflows are file-local: two files with a workflow of the same name but different return
+// types are both fine, in either order.
+TEST_F(CheckerTest, WorkflowResultTypesDoNotLeakAcrossFiles) {
+  for (bool reversed : {false, true}) {
+    source::SourceManager sources;
+    diag::DiagnosticEngine diags(sources, diag::EngineOptions{.error_limit = 0});
+    source::FileId a =
+        sources.AddFile("a.rule",
+                        "workflow w() -> int {\n  return 1\n}\nworkflow use_a() -> int {\n"
+                        "  let x = w()\n  return x.result + 1\n}\n");
+    source::FileId b = sources.AddFile(
+        "b.rule",
+        "workflow w() -> string {\n  return \"s\"\n}\nworkflow use_b() -> string {\n"
+        "  let x = w()\n  return x.result + \"!\"\n}\n");
+    std::unique_ptr<const ast::File> file_a = parse::ParseFile(sources, a, diags);
+    std::unique_ptr<const ast::File> file_b = parse::ParseFile(sources, b, diags);
+    types::TypeContext types;
+    schema::PackLoader loader(schema::LoaderOptions{}, sources, diags, types);
+    std::vector<const ast::File*> files = {file_a.get(), file_b.get()};
+    if (reversed) std::swap(files[0], files[1]);
+    Check(files, loader, types, sources, diags);
+    EXPECT_EQ(Collect(sources, diags), std::vector<Expected>{}) << "reversed: " << reversed;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -249,6 +280,111 @@ INSTANTIATE_TEST_SUITE_P(
         CheckCase{"cron",
                   "import ops\nrule r { if cron \"0 25 * * *\" then ops.run(cmd: \"x\") }\n",
                   {{"InvalidCron", 2, 18}}},
+        // Regressions from review: each was wrong before.
+        CheckCase{"wait_parameters_see_workflow_scope",
+                  "import ops\n"
+                  "workflow w(src: string) -> int {\n"
+                  "  let a = wait ops.alert(source: src) where event.host == \"x\" timeout 5m\n"
+                  "  return a.level ?? 0\n"
+                  "}\n",
+                  {}},
+        CheckCase{
+            "constant_folding",
+            "import ops\n"
+            "const a = 2 * 5m\nconst b = 10m / 2\nconst c = 10 / 4\nconst d = 7 % 2\n"
+            "const e = null ?? 1\nconst f = \"a\" in [\"a\"]\nconst g = \"web-1\" like \"web-*\"\n"
+            "const h = 1h % 7m\nconst i = \"x\" startswith \"x\"\n"
+            "rule r { if every a + b then ops.run(cmd: \"{{c}}{{d}}{{e}}{{f}}{{g}}{{h}}{{i}}\") "
+            "}\n",
+            {}},
+        CheckCase{"folded_zero_interval",
+                  "import ops\nrule r { if every 2 * 0s then ops.run(cmd: \"x\") }\n",
+                  {{"PolicyOutOfRange", 2, 19}}},
+        CheckCase{"enum_null_for_optional",
+                  "import ops\ntrigger t { h: string }\n"
+                  "rule r { if t then ops.run(cmd: \"x\", mode: null) }\n",
+                  {}},
+        CheckCase{"coalesce_unrelated_default",
+                  "import ops\ntrigger t { n: int? }\n"
+                  "rule r { if t where (event.n ?? \"none\") == 1 then ops.run(cmd: \"x\") }\n",
+                  {{"OperandTypes", 3, 30}}},
+        CheckCase{"index_optional_record",
+                  "import ops\ntrigger t { rec: {a: int}? }\n"
+                  "rule r { if t where event.rec[\"a\"] + 1 > 2 then ops.run(cmd: \"x\") }\n",
+                  {{"MaybeNull", 3, 21}}},
+        CheckCase{"parallel_siblings_and_first",
+                  "import ops\n"
+                  "workflow w() -> string {\n"
+                  "  parallel {\n"
+                  "    let a = ops.run(cmd: \"x\")\n"
+                  "    ops.run(cmd: a.result.stdout)\n"
+                  "  }\n"
+                  "  parallel first 1 {\n"
+                  "    let p = ops.run(cmd: \"a\")\n"
+                  "    let q = ops.run(cmd: \"b\")\n"
+                  "  }\n"
+                  "  return a.result.stdout + (p?.result?.stdout ?? \"\") + q.result.stdout\n"
+                  "}\n",
+                  {{"UnknownName", 5, 18}, {"OptionalMemberAccess", 11, 56}}},
+        CheckCase{"nested_action_call_in_rule",
+                  "import ops\ntrigger t { h: string }\n"
+                  "rule r { if t then ops.run(cmd: ops.run(cmd: \"x\").result.stdout) }\n",
+                  {{"ActionCallNotAllowed", 3, 33}}},
+        CheckCase{"builtin_with_policies",
+                  "workflow w() {\n  let x = len(\"abc\")\n    retry 3 times\n  return\n}\n",
+                  {{"UnusedBinding", 2, 7}, {"RuleActionIsFunction", 2, 11}}},
+        CheckCase{"const_workflow_clash",
+                  "const notify = \"x\"\nworkflow notify(msg: string) {\n  return\n}\n",
+                  {{"DuplicateDeclaration", 2, 10}}},
+        CheckCase{"duration_to_workflow_int",
+                  "workflow w(attempts: int) {\n  return\n}\n"
+                  "rule r { if every 5m then w(attempts: 5m) }\n",
+                  {{"ArgumentTypeMismatch", 4, 39}}},
+        CheckCase{"negative_duration_seconds",
+                  "import ops\ntrigger t { h: string }\n"
+                  "rule r { if t then ops.run(cmd: \"x\", timeout: -5s) }\n",
+                  {{"PolicyOutOfRange", 3, 47}}},
+        CheckCase{"accumulate",
+                  "workflow w(hosts: list<string>) -> list<string> {\n"
+                  "  let xs = []\n  for h in hosts {\n    xs = xs + [h]\n  }\n"
+                  "  let best = null\n  best = \"x\"\n  return xs + [best ?? \"\"]\n}\n",
+                  {}},
+        CheckCase{
+            "filter_alias_is_used",
+            "import ops\ntrigger up { i: string }\ntrigger down { i: string, admin: string }\n"
+            "rule r {\n  if (down as d where d.admin == \"up\") and not up within 5m\n"
+            "  then ops.run(cmd: \"x\")\n}\n",
+            {}},
+        CheckCase{
+            "absence_false_condition_is_not_dead",
+            "import ops\ntrigger up { i: string }\ntrigger down { i: string }\n"
+            "rule r { if down as d and not up where false within 5m then ops.run(cmd: d.i) }\n",
+            {}},
+        CheckCase{"event_after_alias",
+                  "import ops\ntrigger t { h: string }\n"
+                  "rule r { if t as x where event.h == \"a\" then ops.run(cmd: x.h) }\n",
+                  {{"NameNotAvailable", 3, 26}}},
+        CheckCase{
+            "pack_under_alias",
+            "import ops as o\ntrigger t { h: string }\nrule r { if t then ops.run(cmd: \"x\") }\n",
+            {{"NameNotAvailable", 3, 20}}},
+        CheckCase{"negate_optional",
+                  "import ops\ntrigger t { n: int? }\n"
+                  "rule r { if t where -event.n < 0 then ops.run(cmd: \"x\") }\n",
+                  {{"MaybeNull", 3, 22}}},
+        CheckCase{
+            "test_data_nested_and_builtin_atoms",
+            "import ops\ntrigger done { window: {start: time, end: time}, at: list<time> }\n"
+            "rule r { if done then ops.run(cmd: \"x\") }\n"
+            "rule h { if webhook \"deploy\" then ops.run(cmd: \"y\") }\n"
+            "test \"x\" {\n"
+            "  given done {window: {start: \"2024-05-02T10:00:00Z\", end: \"2024-05-02 11:00:00\"},"
+            " at: [\"2024-05-02T10:00:00+02:00\"]}\n"
+            "  given webhook \"deploy\" {body: {branch: \"main\"}}\n"
+            "  when ops.run returns {stdout: \"ok\"}\n"
+            "  expect ops.run(cmd: _)\n"
+            "}\n",
+            {}},
         CheckCase{"test_payload",
                   "import ops\ntrigger t { host: string\n level: int }\n"
                   "rule r { if t then ops.run(cmd: event.host) }\n"

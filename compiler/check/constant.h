@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -43,8 +45,15 @@ struct ConstValue::Entry {
 // Spells a number of milliseconds as a duration literal: `90000` -> `1m30s`.
 std::string DurationSpelling(int64_t milliseconds);
 
-// Compares a JSON text from pack YAML (`"GET"`, `60`, `60.0`) with a value: numbers compare by
-// value, everything else by its compact JSON text.
+// Equality as `==` sees it: numbers by value (`60 == 60.0`), lists in order, maps by key.
+bool SameValue(const ConstValue& a, const ConstValue& b);
+
+// The value of a JSON text (`"a\tb"`, `[1, 2]`, `{"a": 1}`), as pack YAML enums and defaults
+// are kept; nullopt when it is not valid JSON. A duration never comes out of JSON.
+std::optional<ConstValue> ParseJson(std::string_view text);
+
+// Whether a JSON text from pack YAML equals `value` (SameValue; a duration counts as its
+// number of seconds). Invalid JSON equals nothing.
 bool JsonEquals(const std::string& json, const ConstValue& value);
 
 }  // namespace squall::check

@@ -32,7 +32,7 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 
 std::optional<std::string> ClosestMatch(std::string_view name,
                                         std::span<const std::string> candidates) {
-  size_t limit = std::max<size_t>(1, (name.size() + 2) / 3);
+  size_t limit = std::max<size_t>(1, name.size() / 3);
   std::optional<std::string> best;
   size_t best_distance = limit + 1;
   for (const std::string& candidate : candidates) {

@@ -10,8 +10,8 @@ namespace squall::diag {
 
 // The candidate closest to `name` by case-insensitive Damerau-Levenshtein distance (an
 // adjacent transposition counts as one edit), if that distance is at most a third of
-// `name`'s length (rounded up, at least 1). Ties go to the earlier candidate; an exact match
-// of `name` itself is never suggested.
+// `name`'s length (rounded down, at least 1): `nope` suggests nothing for `code`. Ties go to the
+// earlier candidate; an exact match of `name` itself is never suggested.
 std::optional<std::string> ClosestMatch(std::string_view name,
                                         std::span<const std::string> candidates);
 

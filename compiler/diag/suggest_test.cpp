@@ -33,6 +33,7 @@ INSTANTIATE_TEST_SUITE_P(
                     SuggestCase{"cmd", {"cmd"}, ""},                         // itself
                     SuggestCase{"hosts", {"host", "hots"}, "host"},          // tie: first
                     SuggestCase{"post_mesage", {"post_message", "post_like"}, "post_message"},
+                    SuggestCase{"nope", {"code"}, ""},  // two edits in four letters: too far
                     SuggestCase{"anything", {}, ""}));
 
 }  // namespace

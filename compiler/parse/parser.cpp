@@ -1,7 +1,5 @@
 #include "compiler/parse/parser.h"
 
-#include <pthread.h>
-
 #include <exception>
 #include <functional>
 #include <string>
@@ -14,6 +12,7 @@
 #include "compiler/parse/lexer.h"
 #include "compiler/parse/syntax_errors.h"
 #include "compiler/source/check.h"
+#include "compiler/source/large_stack.h"
 
 namespace squall::parse {
 namespace {
@@ -25,34 +24,6 @@ using internal::DecodedText;
 using internal::LexicalError;
 using internal::PendingDiagnostic;
 using P = squall_antlr::SquallParser;
-
-// Generous: the nesting scan already bounds recursion, this is the safety margin. Only the
-// pages actually touched are ever mapped.
-constexpr size_t kParserStackBytes = size_t{256} << 20;
-
-// Runs `work` on a thread with a kParserStackBytes stack and waits for it. If such a thread
-// cannot be created, runs it on the calling thread.
-void RunWithLargeStack(const std::function<void()>& work) {
-  pthread_attr_t attributes;
-  pthread_t thread;
-  bool started = false;
-  if (pthread_attr_init(&attributes) == 0) {
-    if (pthread_attr_setstacksize(&attributes, kParserStackBytes) == 0) {
-      auto trampoline = [](void* argument) -> void* {
-        (*static_cast<const std::function<void()>*>(argument))();
-        return nullptr;
-      };
-      started = pthread_create(&thread, &attributes, trampoline,
-                               const_cast<std::function<void()>*>(&work)) == 0;
-    }
-    pthread_attr_destroy(&attributes);
-  }
-  if (started) {
-    pthread_join(thread, nullptr);
-  } else {
-    work();
-  }
-}
 
 bool EndsOperand(size_t type) {
   switch (type) {
@@ -362,7 +333,7 @@ ParseRun RunGuarded(const source::SourceManager& sources, source::FileId file_id
   }
 
   ParseRun run;
-  RunWithLargeStack([&] {
+  source::RunWithLargeStack([&] {
     try {
       run = Run(bytes, text, input, file_id, options, goal);
     } catch (const std::exception& e) {

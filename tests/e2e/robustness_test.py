@@ -114,6 +114,25 @@ class Robustness(unittest.TestCase):
                 r, _ = self.run_on(data)
                 self.assertIn(r.returncode, (0, 1))
 
+    def test_checker_survives_what_the_parser_accepts(self):
+        # Chains just under the parser's 10,000 limit reach the type checker, which must not
+        # overflow its stack (it runs on the same large-stack thread as the parser), and a
+        # chain of constants each naming the next is cut off with a diagnostic.
+        n = 9_000
+        cases = {
+            "sum": b"const x = " + b" + ".join([b"1"] * n) + b"\n",
+            "or": b"const x = " + b" or ".join([b"true"] * n) + b"\n",
+            "members": b"const y = {a: 1}\nconst x = y" + b".a" * n + b"\n",
+            "const_chain": b"".join(b"const c%d = c%d + 1\n" % (i, i + 1) for i in range(20_000))
+            + b"const c20000 = 0\n",
+        }
+        for name, data in cases.items():
+            with self.subTest(name=name):
+                r, _ = self.run_on(data)
+                self.assertIn(r.returncode, (0, 1))
+        r, _ = self.run_on(cases["const_chain"])
+        self.assertIn(b"[ConstChainTooDeep]", r.stderr)
+
     def test_ten_megabyte_file(self):
         rule = ('rule r{i} {{\n'
                 '  if disk.low where event.mount == "/var/log" and event.free_pct < {i}\n'
