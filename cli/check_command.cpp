@@ -10,6 +10,8 @@
 #include "compiler/ast/ast_printer.h"
 #include "compiler/check/checker.h"
 #include "compiler/check/types_dump.h"
+#include "compiler/ir/lower.h"
+#include "compiler/ir/printer.h"
 #include "compiler/schema/loader.h"
 #include "compiler/types/type.h"
 
@@ -32,8 +34,10 @@ po::options_description Describe(CheckArgs& args) {
   desc.add_options()                                                       //
       ("help,h", po::bool_switch(&args.help), "print this help and exit")  //
       ("dump", po::value(&args.dump)->value_name("STAGE"),
-       "print a stage's output to stdout: `ast` (the syntax tree; stops after parsing) or "
-       "`types` (the tree with every expression's type and what each call and trigger names)");
+       "print a stage's output to stdout: `ast` (the syntax tree; stops after parsing), "
+       "`types` (the tree with every expression's type and what each call and trigger names) "
+       "or `ir` (the matchers: per trigger, the payload slots read and each rule's condition, "
+       "index conjuncts and action)");
   args.packs.AddTo(desc);
   desc.add_options()("pack-warnings", po::bool_switch(&args.pack_warnings),
                      "also report warnings about the YAML of imported packs (errors always are; "
@@ -86,9 +90,9 @@ int RunCheck(std::span<const std::string> arg_list, const Streams& streams) {
     streams.out << CheckHelp();
     return kExitOk;
   }
-  if (!args.dump.empty() && args.dump != "ast" && args.dump != "types") {
+  if (!args.dump.empty() && args.dump != "ast" && args.dump != "types" && args.dump != "ir") {
     streams.err << "squall check: error: unknown --dump stage `" << args.dump
-                << "`; this release can dump: ast, types\n";
+                << "`; this release can dump: ast, types, ir\n";
     return kExitUsage;
   }
   if (args.files.empty()) {
@@ -134,6 +138,10 @@ int RunCheck(std::span<const std::string> arg_list, const Streams& streams) {
       print_header(i);
       streams.out << check::DumpTypes(program.files[i], session.sources());
     }
+  }
+  // The matchers of the whole program (lowering needs a program without errors).
+  if (args.dump == "ir" && !session.diags().HasErrors()) {
+    streams.out << ir::PrintIr(ir::Lower(program));
   }
   return session.Report(streams) ? kExitUserError : kExitOk;
 }

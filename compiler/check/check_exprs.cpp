@@ -98,6 +98,7 @@ const Type* Checker::CheckName(const ast::NameExpr& expr, Scope& scope, const Ex
   }
   if (consts_.count(name) != 0) {
     const_refs_.insert(expr.id.value);
+    out_->const_refs[expr.id.value] = name;
     return ConstType(name, expr.range);
   }
   if (name == "event") {

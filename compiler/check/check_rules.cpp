@@ -120,6 +120,11 @@ void Checker::CheckTriggerArgs(const ast::TriggerAtom& atom, const schema::Trigg
     spec.enum_json = param->enum_json;
     spec.decl = param->decl;
     CheckArgumentValue(spec, "trigger", ref, *arg.value, value_type);
+    if (constant_args) {
+      if (std::optional<ConstValue> value = Evaluate(*arg.value)) {
+        out_->trigger_parameters[atom.id.value].emplace_back(name, std::move(*value));
+      }
+    }
   }
   for (const schema::Parameter& param : trigger.parameters) {
     if (!param.required || param.default_json || given.count(param.name) != 0) continue;
@@ -152,25 +157,43 @@ const Type* Checker::CheckAtom(const ast::TriggerAtom& atom, bool constant_args,
     return value->kind == ConstValue::Kind::kString ? std::optional(value->text) : std::nullopt;
   };
   switch (atom.kind) {
-    case ast::TriggerAtomKind::kWebhook:
-      constant_string(*atom.argument, "the webhook name");
+    // The short forms are the built-in triggers with their parameters written out; the
+    // parameters are recorded as the trigger instance's (see CheckedFile).
+    case ast::TriggerAtomKind::kWebhook: {
+      if (std::optional<std::string> hook = constant_string(*atom.argument, "the webhook name")) {
+        out_->trigger_parameters[atom.id.value] = {{"url", ConstValue::String(*hook)}};
+      }
       return builtin_payload("webhook", "core.webhook");
+    }
     case ast::TriggerAtomKind::kTimer: {
       CheckPositiveDuration(*atom.argument, scope, "the interval of `every`");
-      if (!Evaluate(*atom.argument) && !out_->TypeOf(*atom.argument)->IsError()) {
+      std::optional<ConstValue> interval = Evaluate(*atom.argument);
+      if (!interval && !out_->TypeOf(*atom.argument)->IsError()) {
         Emit(Kind::NotConstant, atom.argument->range,
              {"the interval of `every`", "a value known only at run time"});
+      }
+      if (interval && interval->kind == ConstValue::Kind::kDuration) {
+        bool seconds = interval->integer % 1000 == 0;
+        out_->trigger_parameters[atom.id.value] = {
+            {"delta", ConstValue::Int(seconds ? interval->integer / 1000 : interval->integer)},
+            {"unit", ConstValue::String(seconds ? "seconds" : "milliseconds")}};
       }
       return builtin_payload("timer", "core.timer");
     }
     case ast::TriggerAtomKind::kCron: {
-      if (std::optional<std::string> schedule =
-              constant_string(*atom.argument, "the cron schedule")) {
+      std::optional<std::string> schedule = constant_string(*atom.argument, "the cron schedule");
+      if (schedule) {
         if (std::optional<std::string> error = ValidateCron(*schedule)) {
           Emit(Kind::InvalidCron, atom.argument->range, {*schedule, *error});
         }
       }
-      if (atom.time_zone != nullptr) constant_string(*atom.time_zone, "the cron time zone");
+      std::optional<std::string> zone;
+      if (atom.time_zone != nullptr) zone = constant_string(*atom.time_zone, "the cron time zone");
+      if (schedule) {
+        auto& parameters = out_->trigger_parameters[atom.id.value];
+        parameters = {{"schedule", ConstValue::String(*schedule)}};
+        if (zone) parameters.emplace_back("timezone", ConstValue::String(*zone));
+      }
       return builtin_payload("cron", "core.cron");
     }
     case ast::TriggerAtomKind::kNamed:

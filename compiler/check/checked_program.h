@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "compiler/ast/ast.h"
+#include "compiler/check/constant.h"
 #include "compiler/schema/catalog.h"
 #include "compiler/types/type.h"
 
@@ -63,11 +64,19 @@ struct CheckedFile {
   std::map<std::string, DeclaredTrigger> triggers;  // by dotted name
   std::map<std::string, CheckedWorkflow> workflows;
   std::map<std::string, const types::Type*> consts;
+  // The value of each constant that could be computed (a constant with an error has none).
+  std::map<std::string, ConstValue> const_values;
 
   // Side tables, indexed by NodeId::value (size file->node_count).
   std::vector<const types::Type*> expr_types;      // every expression; null for other nodes
   std::unordered_map<uint32_t, CallTarget> calls;  // CallExpr id -> target
   std::unordered_map<uint32_t, TriggerTarget> trigger_atoms;  // TriggerAtom id -> target
+  std::unordered_map<uint32_t, std::string> const_refs;       // NameExpr id -> constant name
+  // TriggerAtom id -> the values of its constant trigger parameters, in source order: the
+  // trigger instance a rule or test listens to. The short forms record the built-in
+  // trigger's: `webhook "x"` {url}, `every D` {delta, unit}, `cron "..." tz "..."`
+  // {schedule, timezone}.
+  std::unordered_map<uint32_t, std::vector<std::pair<std::string, ConstValue>>> trigger_parameters;
 
   const types::Type* TypeOf(const ast::Expr& expr) const {
     return expr.id.value < expr_types.size() ? expr_types[expr.id.value] : nullptr;

@@ -94,7 +94,10 @@ void Checker::CheckFile(const ast::File& file, CheckedFile& out) {
     if (const auto* workflow = ast::As<ast::WorkflowDecl>(decl.get())) CheckWorkflow(*workflow);
     if (const auto* test = ast::As<ast::TestDecl>(decl.get())) CheckTest(*test);
   }
-  for (auto& [name, state] : consts_) out.consts[name] = state.type;
+  for (auto& [name, state] : consts_) {
+    out.consts[name] = state.type;
+    if (state.value) out.const_values[name] = *state.value;
+  }
   ReportUnusedImports();
   file_ = nullptr;
   out_ = nullptr;

@@ -1,0 +1,182 @@
+// The matcher IR: what the rules of a program do with one event, per trigger type, in a form
+// that a reference interpreter evaluates and the code generator (compiler/codegen) compiles,
+// with identical semantics (both arrive with the rest of issue 4; today the IR is produced,
+// printed by `--dump=ir` and tested).
+//
+// For each trigger type a `Matcher` lists
+//   - the payload fields its rules read (`Slot`s: a key path from the payload root and the
+//     type the checker gave it); the event decoder (runtime/events) extracts exactly these;
+//   - for each rule, its condition as an expression over slots and constants, split into
+//     conjuncts (`and` at the top) so that shared predicates can be indexed, and the rule's
+//     action with each argument as an expression (rendered for `--dry-run`).
+//
+// Expressions live in one flat node pool per matcher (`Node`s referring to operands by
+// index), which is cheap to walk without recursion, to hash, and to lower to LLVM.
+//
+// Semantics (docs/language.md, "Rules of the checker", is the reference):
+//   - Every value may be *absent* (a missing field, a null, a JSON value of the wrong type):
+//     a comparison or string predicate with an absent operand is false (`!=` is true),
+//     `and`/`or`/`not` treat an absent operand as false, `??` picks its right side,
+//     arithmetic on an absent value is absent, and a condition that is absent is false.
+//   - `json` slots carry whatever JSON value the event has; operators check its JSON type
+//     at run time, and a mismatch makes the predicate false.
+//
+// Ownership: a Program owns everything it holds; types point into the TypeContext the
+// program was checked with, which must outlive it.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "compiler/source/source_range.h"
+#include "compiler/types/type.h"
+
+namespace squall::ir {
+
+// Index of a node in its matcher's pool.
+struct NodeRef {
+  static constexpr uint32_t kNone = UINT32_MAX;
+  uint32_t index = kNone;
+  bool IsValid() const { return index != kNone; }
+  friend bool operator==(NodeRef, NodeRef) = default;
+};
+
+enum class Op : uint8_t {
+  // Leaves.
+  kConst,    // constants[index]
+  kSlot,     // the value of slots[index] (absent when the event lacks it)
+  kPresent,  // operand present and not null (`exists(x)`, `x != null`)
+  // Logic.
+  kNot,
+  kAnd,  // n-ary
+  kOr,   // n-ary
+  // Comparisons (two operands).
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  // Collections and strings (two operands: the subject first).
+  kIn,          // operand 0 in operand 1 (list element, map key, substring)
+  kLike,        // operand 0 like glob operand 1
+  kMatches,     // operand 0 matches regexes[index] (constant patterns), or operand 1
+  kStartsWith,  // operand 0 startswith operand 1
+  kEndsWith,    // operand 0 endswith operand 1
+  // Values.
+  kCoalesce,  // operand 0 ?? operand 1
+  kNeg,
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kMod,
+  kConcat,  // n-ary: the operands rendered as text and joined (string interpolation)
+  kList,    // n-ary: a list of the operands
+  kMap,     // n-ary: a map; keys[i] names operand i
+  kMember,  // operand 0 . key (a record, map or json value that is not a slot)
+  kIndex,   // operand 0 [operand 1]
+  kCall,    // builtin `index` (check::Builtin) applied to the operands
+};
+
+// Printable name of an operator (`eq`, `like`, ...), used by the IR printer.
+const char* OpName(Op op);
+
+struct Node {
+  Op op = Op::kConst;
+  const types::Type* type = nullptr;  // the checker's type of the value
+  uint32_t index = 0;                 // kConst, kSlot, kMatches (regex), kCall (builtin)
+  uint32_t first_operand = 0;         // into Matcher::operands
+  uint32_t operand_count = 0;
+  uint32_t first_key = 0;     // kMap: keys of the operands; kMember: the key; into Matcher::keys
+  source::SourceRange range;  // the source expression, for `squall explain`
+};
+
+// A compile-time value.
+struct Constant {
+  enum class Kind : uint8_t { kNull, kBool, kInt, kFloat, kString, kDuration, kList, kMap };
+  Kind kind = Kind::kNull;
+  bool boolean = false;
+  int64_t integer = 0;  // kInt; kDuration in milliseconds
+  double number = 0;
+  std::string text;
+  std::vector<Constant> elements;  // kList, kMap (the values)
+  std::vector<std::string> keys;   // kMap, parallel to `elements`
+};
+
+struct Slot {
+  std::vector<std::string> path;      // object keys from the payload root
+  const types::Type* type = nullptr;  // as the checker typed the field (may be optional, json)
+};
+
+// How one conjunct of a rule's condition tests the event, for indexing. Anything that is not
+// a plain test of one slot against constants is kOther (evaluated as is).
+struct Conjunct {
+  enum class Kind : uint8_t {
+    kEquals,      // slot == constant (or `in` a constant list: several constants)
+    kCompare,     // slot < <= > >= constant (numbers, durations, times, strings)
+    kContains,    // slot contains constant substring
+    kLike,        // slot like constant glob
+    kStartsWith,  // slot startswith constant
+    kEndsWith,    // slot endswith constant
+    kMatches,     // slot matches constant regex
+    kOther,
+  };
+  Kind kind = Kind::kOther;
+  NodeRef node;                  // the conjunct's expression (always valid)
+  uint32_t slot = 0;             // when not kOther
+  Op compare = Op::kEq;          // kCompare: which comparison, slot on the left
+  std::vector<uint32_t> consts;  // the constants compared with (into Matcher::constants)
+};
+
+struct Argument {
+  std::string name;
+  NodeRef value;
+};
+
+struct RuleMatch {
+  std::string name;
+  source::SourceRange range;        // the rule's name
+  bool disabled = false;            // @disabled: compiled, never fires
+  bool backstop = false;            // @backstop: fires only when no standard rule matched
+  NodeRef condition;                // the whole condition; invalid = always true
+  std::vector<Conjunct> conjuncts;  // the top-level `and`s of `condition` (atom filter first)
+  // The action: `core.local` or a workflow name; its arguments as written (defaults are the
+  // runtime's business, from the pack schema).
+  std::string action;
+  bool action_is_workflow = false;
+  std::vector<Argument> arguments;
+};
+
+struct Matcher {
+  std::string trigger;  // the trigger ref: `disk.low`, `core.webhook`, `linux.file_watch.line`
+  // Trigger parameters (`linux.file_watch.line(file_path: "...")`) select an instance: rules
+  // with different parameters match different event streams. Rendered as compact JSON, empty
+  // when the atom has none.
+  std::string parameters_json;
+  const types::Type* payload = nullptr;
+  std::vector<Slot> slots;
+  std::vector<Constant> constants;
+  std::vector<std::string> regexes;  // constant `matches` patterns (RE2 syntax, validated)
+  std::vector<std::string> keys;
+  std::vector<Node> nodes;
+  std::vector<uint32_t> operands;
+  std::vector<RuleMatch> rules;  // in program order
+};
+
+// A rule the matcher IR does not cover yet, with the reason (correlations, which become state
+// machines).
+struct SkippedRule {
+  std::string name;
+  source::SourceRange range;
+  std::string reason;
+};
+
+struct Program {
+  std::vector<Matcher> matchers;  // sorted by (trigger, parameters_json)
+  std::vector<SkippedRule> skipped;
+};
+
+}  // namespace squall::ir

@@ -1,0 +1,17 @@
+// Lowering: the checked program's rules become matchers, one per trigger type (and trigger
+// parameter set), with their conditions over payload slots (ir.h).
+//
+// Precondition: the program checked without errors. Rules with a simple trigger are lowered;
+// correlation rules (absence, sequence, count) are listed in Program::skipped until they
+// become state machines. Workflows are not part of the matcher IR.
+#pragma once
+
+#include "compiler/check/checked_program.h"
+#include "compiler/ir/ir.h"
+
+namespace squall::ir {
+
+// Thread safety: none; runs on a large-stack thread (expressions nest deeply).
+Program Lower(const check::CheckedProgram& program);
+
+}  // namespace squall::ir

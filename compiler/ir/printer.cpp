@@ -1,0 +1,255 @@
+#include "compiler/ir/printer.h"
+
+#include <charconv>
+
+#include "compiler/check/checked_program.h"
+#include "compiler/check/constant.h"
+#include "compiler/diag/json_escape.h"
+#include "compiler/source/large_stack.h"
+
+namespace squall::ir {
+
+const char* OpName(Op op) {
+  switch (op) {
+    case Op::kConst:
+      return "const";
+    case Op::kSlot:
+      return "slot";
+    case Op::kPresent:
+      return "present";
+    case Op::kNot:
+      return "not";
+    case Op::kAnd:
+      return "and";
+    case Op::kOr:
+      return "or";
+    case Op::kEq:
+      return "eq";
+    case Op::kNe:
+      return "ne";
+    case Op::kLt:
+      return "lt";
+    case Op::kLe:
+      return "le";
+    case Op::kGt:
+      return "gt";
+    case Op::kGe:
+      return "ge";
+    case Op::kIn:
+      return "in";
+    case Op::kLike:
+      return "like";
+    case Op::kMatches:
+      return "matches";
+    case Op::kStartsWith:
+      return "startswith";
+    case Op::kEndsWith:
+      return "endswith";
+    case Op::kCoalesce:
+      return "coalesce";
+    case Op::kNeg:
+      return "neg";
+    case Op::kAdd:
+      return "add";
+    case Op::kSub:
+      return "sub";
+    case Op::kMul:
+      return "mul";
+    case Op::kDiv:
+      return "div";
+    case Op::kMod:
+      return "mod";
+    case Op::kConcat:
+      return "concat";
+    case Op::kList:
+      return "list";
+    case Op::kMap:
+      return "map";
+    case Op::kMember:
+      return "member";
+    case Op::kIndex:
+      return "index";
+    case Op::kCall:
+      return "call";
+  }
+  return "?";
+}
+
+namespace {
+
+std::string Quote(const std::string& text) {
+  std::string out;
+  diag::AppendJsonString(out, text);
+  return out;
+}
+
+std::string Number(double value) {
+  char buffer[64];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  (void)ec;  // 64 bytes hold any double's shortest form
+  return std::string(buffer, end);
+}
+
+class Printer {
+ public:
+  explicit Printer(const Matcher& matcher) : m_(matcher) {}
+
+  std::string Expr(NodeRef ref) {
+    std::string out;
+    Append(ref.index, out);
+    return out;
+  }
+
+ private:
+  void Append(uint32_t index, std::string& out) {
+    const Node& node = m_.nodes[index];
+    switch (node.op) {
+      case Op::kConst:
+        out += ConstantText(m_.constants[node.index]);
+        return;
+      case Op::kSlot:
+        out += "$" + std::to_string(node.index);
+        return;
+      default:
+        break;
+    }
+    out += OpName(node.op);
+    if (node.op == Op::kCall) {
+      out += " " + std::string(check::BuiltinName(static_cast<check::Builtin>(node.index)));
+    }
+    if (node.op == Op::kMember) out += " " + Quote(m_.keys[node.first_key]);
+    if (node.op == Op::kMatches && node.index != UINT32_MAX) {
+      out += " /" + m_.regexes[node.index] + "/";
+    }
+    out += "(";
+    for (uint32_t i = 0; i < node.operand_count; ++i) {
+      if (i > 0) out += ", ";
+      if (node.op == Op::kMap) out += Quote(m_.keys[node.first_key + i]) + ": ";
+      Append(m_.operands[node.first_operand + i], out);
+    }
+    out += ")";
+  }
+
+  const Matcher& m_;
+};
+
+std::string PathText(const std::vector<std::string>& path) {
+  if (path.empty()) return "<payload>";
+  std::string out;
+  for (const std::string& key : path) {
+    if (!out.empty()) out += ".";
+    bool plain = !key.empty();
+    for (char c : key) {
+      plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+    }
+    out += plain ? key : Quote(key);
+  }
+  return out;
+}
+
+std::string ConjunctText(const Matcher& m, const Conjunct& c) {
+  std::string slot = "$" + std::to_string(c.slot);
+  auto consts = [&] {
+    std::string out;
+    for (uint32_t k : c.consts) out += " " + ConstantText(m.constants[k]);
+    return out;
+  };
+  switch (c.kind) {
+    case Conjunct::Kind::kEquals:
+      return "equals " + slot + consts();
+    case Conjunct::Kind::kCompare:
+      return "compare " + slot + " " + OpName(c.compare) + consts();
+    case Conjunct::Kind::kContains:
+      return "contains " + slot + consts();
+    case Conjunct::Kind::kLike:
+      return "like " + slot + consts();
+    case Conjunct::Kind::kStartsWith:
+      return "startswith " + slot + consts();
+    case Conjunct::Kind::kEndsWith:
+      return "endswith " + slot + consts();
+    case Conjunct::Kind::kMatches:
+      return "matches " + slot;
+    case Conjunct::Kind::kOther:
+      return "other";
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::string ConstantText(const Constant& c) {
+  switch (c.kind) {
+    case Constant::Kind::kNull:
+      return "null";
+    case Constant::Kind::kBool:
+      return c.boolean ? "true" : "false";
+    case Constant::Kind::kInt:
+      return std::to_string(c.integer);
+    case Constant::Kind::kFloat: {
+      std::string text = Number(c.number);
+      // Keep floats recognisable: `10.0`, not `10`.
+      if (text.find_first_of(".eEn") == std::string::npos) text += ".0";
+      return text;
+    }
+    case Constant::Kind::kString:
+      return Quote(c.text);
+    case Constant::Kind::kDuration:
+      return check::DurationSpelling(c.integer);
+    case Constant::Kind::kList:
+    case Constant::Kind::kMap: {
+      std::string out = c.kind == Constant::Kind::kList ? "[" : "{";
+      for (size_t i = 0; i < c.elements.size(); ++i) {
+        if (i > 0) out += ", ";
+        if (c.kind == Constant::Kind::kMap) out += Quote(c.keys[i]) + ": ";
+        out += ConstantText(c.elements[i]);
+      }
+      return out + (c.kind == Constant::Kind::kList ? "]" : "}");
+    }
+  }
+  return "?";
+}
+
+std::string PrintIr(const Program& program) {
+  std::string out;
+  // Expressions may nest as deep as the parser allows.
+  source::RunWithLargeStack([&] {
+    for (const Matcher& m : program.matchers) {
+      out += "matcher " + m.trigger;
+      if (!m.parameters_json.empty()) out += " " + m.parameters_json;
+      out += "\n";
+      for (size_t i = 0; i < m.slots.size(); ++i) {
+        out += "  slot $" + std::to_string(i) + " " + PathText(m.slots[i].path) + " : " +
+               types::ToString(m.slots[i].type) + "\n";
+      }
+      Printer printer(m);
+      for (const RuleMatch& rule : m.rules) {
+        out += "  rule " + rule.name;
+        if (rule.disabled) out += " @disabled";
+        if (rule.backstop) out += " @backstop";
+        out += "\n";
+        out +=
+            "    when " + (rule.condition.IsValid() ? printer.Expr(rule.condition) : "true") + "\n";
+        if (!rule.conjuncts.empty()) {
+          out += "    index";
+          for (size_t i = 0; i < rule.conjuncts.size(); ++i) {
+            out += (i == 0 ? " " : "; ") + ConjunctText(m, rule.conjuncts[i]);
+          }
+          out += "\n";
+        }
+        out += "    then " + std::string(rule.action_is_workflow ? "workflow " : "") + rule.action +
+               "(";
+        for (size_t i = 0; i < rule.arguments.size(); ++i) {
+          if (i > 0) out += ", ";
+          out += rule.arguments[i].name + ": " + printer.Expr(rule.arguments[i].value);
+        }
+        out += ")\n";
+      }
+    }
+    for (const SkippedRule& skipped : program.skipped) {
+      out += "skipped rule " + skipped.name + ": " + skipped.reason + "\n";
+    }
+  });
+  return out;
+}
+
+}  // namespace squall::ir
