@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/compile.h"
 #include "cli/pack_flags.h"
 #include "compiler/ast/ast_printer.h"
 #include "compiler/check/checker.h"
@@ -103,45 +104,32 @@ int RunCheck(std::span<const std::string> arg_list, const Streams& streams) {
   if (!options) return kExitUsage;
 
   Session session(*options);
-  std::vector<const ast::File*> files;
-  std::vector<std::string> paths;
-  for (const std::string& path : args.files) {
-    std::optional<source::FileId> file_id = session.Load(path, streams.in);
-    if (!file_id) continue;
-    files.push_back(&session.Parse(*file_id));
-    paths.push_back(path);
-  }
+  CompiledProgram compiled;
+  CompileFiles(
+      session, args.files, streams.in,
+      CompileOptions{
+          .packs = &args.packs, .pack_warnings = args.pack_warnings, .check = args.dump != "ast"},
+      compiled);
   auto print_header = [&](size_t i) {
-    if (files.size() > 1) streams.out << (i == 0 ? "" : "\n") << "# " << paths[i] << '\n';
+    if (compiled.files.size() > 1) {
+      streams.out << (i == 0 ? "" : "\n") << "# " << compiled.paths[i] << '\n';
+    }
   };
   if (args.dump == "ast") {
-    for (size_t i = 0; i < files.size(); ++i) {
+    for (size_t i = 0; i < compiled.files.size(); ++i) {
       print_header(i);
-      streams.out << ast::PrintAst(*files[i], session.sources());
+      streams.out << ast::PrintAst(*compiled.files[i], session.sources());
     }
-    return session.Report(streams) ? kExitUserError : kExitOk;
   }
-  // Names and types only make sense in a tree without syntax errors.
-  if (session.diags().HasErrors()) return session.Report(streams) ? kExitUserError : kExitOk;
-
-  types::TypeContext types;
-  // Pack YAML warnings (often upstream oddities in packs the user does not maintain) would
-  // drown the rule file's own diagnostics; `--pack-warnings` or `squall packs show` shows them.
-  schema::LoaderOptions loader_options;
-  loader_options.search_path = args.packs.SearchPath(args.files, std::getenv("SQUALL_PACKS"));
-  loader_options.report_warnings = args.pack_warnings;
-  schema::PackLoader packs(std::move(loader_options), session.sources(), session.diags(), types);
-  check::CheckedProgram program =
-      check::Check(files, packs, types, session.sources(), session.diags());
-  if (args.dump == "types") {
-    for (size_t i = 0; i < program.files.size(); ++i) {
+  if (args.dump == "types" && compiled.checked) {
+    for (size_t i = 0; i < compiled.program.files.size(); ++i) {
       print_header(i);
-      streams.out << check::DumpTypes(program.files[i], session.sources());
+      streams.out << check::DumpTypes(compiled.program.files[i], session.sources());
     }
   }
   // The matchers of the whole program (lowering needs a program without errors).
-  if (args.dump == "ir" && !session.diags().HasErrors()) {
-    streams.out << ir::PrintIr(ir::Lower(program));
+  if (args.dump == "ir" && compiled.checked && !session.diags().HasErrors()) {
+    streams.out << ir::PrintIr(ir::Lower(compiled.program));
   }
   return session.Report(streams) ? kExitUserError : kExitOk;
 }

@@ -17,6 +17,12 @@ std::string FmtHelp();
 // `squall packs list|show`.
 int RunPacks(std::span<const std::string> args, const Streams& streams);
 std::string PacksHelp();
+// `squall run FILES --events FILE --dry-run`.
+int RunRun(std::span<const std::string> args, const Streams& streams);
+std::string RunCommandHelp();
+// `squall explain FILES --event JSON`.
+int RunExplain(std::span<const std::string> args, const Streams& streams);
+std::string ExplainHelp();
 // `squall help [COMMAND]`.
 int RunHelp(std::span<const std::string> args, const Streams& streams);
 std::string HelpHelp();

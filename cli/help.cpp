@@ -13,6 +13,10 @@ constexpr std::array kCommands = {
     CommandInfo{"fmt", "format rule files in the canonical layout", RunFmt, FmtHelp},
     CommandInfo{"packs", "list the available packs; show a pack, action or trigger type", RunPacks,
                 PacksHelp},
+    CommandInfo{"run", "match events against rules; --dry-run prints what would run", RunRun,
+                RunCommandHelp},
+    CommandInfo{"explain", "show why each rule does or does not fire for one event", RunExplain,
+                ExplainHelp},
     CommandInfo{"help", "show help for a command", RunHelp, HelpHelp},
 };
 

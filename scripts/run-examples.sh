@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Does all set-up on a fresh Debian machine, builds an optimized `squall`, and runs the main
-# job on the bundled examples: check every example and verify it is canonically formatted.
+# job on the bundled examples: check every example, verify it is canonically formatted, and run
+# each example's sample events through the matcher (--dry-run: print what would run).
 #
 # Usage: scripts/run-examples.sh
 set -euo pipefail
@@ -23,3 +24,15 @@ echo "== squall check --packs $shared_packs examples/*.rule"
 echo "== squall fmt --check examples/*.rule"
 "$squall" fmt --check examples/*.rule
 echo "all $(ls examples/*.rule | wc -l) examples check clean and are formatted"
+# Each example's sample events through the matcher: what would run, without running it.
+for events in examples/events/*.jsonl; do
+  name=$(basename "$events" .jsonl)
+  echo "== squall run examples/$name.rule --events $events --dry-run"
+  "$squall" run --packs "$shared_packs" "examples/$name.rule" --events "$events" --dry-run \
+    > "build/release/$name.firings"
+  cat "build/release/$name.firings"
+  if ! diff -u "examples/events/$name.expected" "build/release/$name.firings"; then
+    echo "run-examples.sh: $name: firings differ from examples/events/$name.expected" >&2
+    exit 1
+  fi
+done

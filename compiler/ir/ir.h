@@ -109,6 +109,9 @@ struct Constant {
 struct Slot {
   std::vector<std::string> path;      // object keys from the payload root
   const types::Type* type = nullptr;  // as the checker typed the field (may be optional, json)
+  // The field's declared default (`vrf: string = "default"`) as JSON text, used when the event
+  // omits the field or has null there; empty when it has none.
+  std::string default_json;
 };
 
 // How one conjunct of a rule's condition tests the event, for indexing. Anything that is not
@@ -134,6 +137,8 @@ struct Conjunct {
 struct Argument {
   std::string name;
   NodeRef value;
+  // A duration given to a pack action's integer/number parameter: passed as seconds.
+  bool duration_as_seconds = false;
 };
 
 struct RuleMatch {

@@ -105,8 +105,26 @@ class RuleLowerer {
   std::optional<std::vector<std::string>> SlotPath(const ast::Expr& expr) const;
   uint32_t SlotFor(std::vector<std::string> path, const types::Type* type) {
     auto [it, inserted] = slot_index_.emplace(path, static_cast<uint32_t>(matcher_.slots.size()));
-    if (inserted) matcher_.slots.push_back(Slot{.path = std::move(path), .type = type});
+    if (inserted) {
+      std::string default_json = DefaultOf(path);
+      matcher_.slots.push_back(
+          Slot{.path = std::move(path), .type = type, .default_json = std::move(default_json)});
+    }
     return it->second;
+  }
+  // The declared default of the record field at `path` in the payload type, if any.
+  std::string DefaultOf(const std::vector<std::string>& path) const {
+    const types::Type* record = matcher_.payload;
+    const types::Field* field = nullptr;
+    for (const std::string& key : path) {
+      if (record == nullptr || record->NonOptional()->kind() != types::TypeKind::kRecord) {
+        return {};
+      }
+      field = record->NonOptional()->FindField(key);
+      if (field == nullptr) return {};
+      record = field->type;
+    }
+    return field != nullptr ? field->default_json : std::string();
   }
   std::span<const uint32_t> OperandsOf(NodeRef ref) const {
     const Node& node = matcher_.nodes[ref.index];
@@ -510,8 +528,17 @@ void LowerRule(const check::CheckedFile& file, const ast::RuleDecl& rule,
   match.action =
       match.action_is_workflow ? callee->second.workflow->name.name : callee->second.action->ref;
   for (const ast::Argument& arg : call.args) {
-    match.arguments.push_back(Argument{.name = arg.name ? arg.name->name : std::string(),
-                                       .value = lowerer.Lower(*arg.value)});
+    Argument argument{.name = arg.name ? arg.name->name : std::string(),
+                      .value = lowerer.Lower(*arg.value)};
+    const types::Type* value_type = file.TypeOf(*arg.value);
+    if (!match.action_is_workflow && value_type != nullptr &&
+        value_type->kind() == types::TypeKind::kDuration) {
+      const schema::Parameter* param =
+          schema::FindParameter(callee->second.action->parameters, argument.name);
+      argument.duration_as_seconds =
+          param != nullptr && param->type != nullptr && param->type->NonOptional()->IsNumeric();
+    }
+    match.arguments.push_back(std::move(argument));
   }
   matcher.rules.push_back(std::move(match));
 }

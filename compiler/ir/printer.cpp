@@ -219,7 +219,9 @@ std::string PrintIr(const Program& program) {
       out += "\n";
       for (size_t i = 0; i < m.slots.size(); ++i) {
         out += "  slot $" + std::to_string(i) + " " + PathText(m.slots[i].path) + " : " +
-               types::ToString(m.slots[i].type) + "\n";
+               types::ToString(m.slots[i].type);
+        if (!m.slots[i].default_json.empty()) out += " = " + m.slots[i].default_json;
+        out += "\n";
       }
       Printer printer(m);
       for (const RuleMatch& rule : m.rules) {

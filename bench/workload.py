@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""Writes the rule sets of ../shared/bench/WORKLOAD.md as Squall source.
+
+  workload.py mixed N > mixed-N.rule
+  workload.py selective N > selective-N.rule
+
+The events (../shared/bench/events-100k.jsonl) are bare `monitoring.alert` payloads: run them
+with `squall run FILE --trigger monitoring.alert --events ... --dry-run`.
+"""
+import sys
+
+SEVERITIES = ["critical", "error", "warning", "info"]
+WORDS = ["disk", "full", "timeout", "latency", "oom", "restart", "failed", "denied", "cpu",
+         "throttled", "unreachable", "backup", "certificate", "expired", "replica", "lag"]
+REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "ap-south-1"]
+
+HEADER = """import core
+
+trigger monitoring.alert {
+  id: string
+  type: string
+  source: string
+  severity: string
+  cpu: float
+  message: string
+  host: string
+  region: string
+  ts: int
+}
+"""
+
+
+def mixed(i):
+    return (f"rule m{i} {{\n"
+            f"  if monitoring.alert where event.severity == \"{SEVERITIES[i % 4]}\"\n"
+            f"    and event.cpu > {50 + (i * 7) % 50} and event.message contains \"{WORDS[i % 16]}\"\n"
+            f"  then core.noop()\n}}\n")
+
+
+def selective(i):
+    host = f"host-{i % 500:03d}.{REGIONS[(i // 500) % 4]}.example.internal"
+    return (f"rule s{i} {{\n"
+            f"  if monitoring.alert where event.host == \"{host}\"\n"
+            f"    and event.severity == \"{SEVERITIES[(i // 2000) % 4]}\"\n"
+            f"  then core.noop()\n}}\n")
+
+
+def main():
+    kind, n = sys.argv[1], int(sys.argv[2])
+    rule = {"mixed": mixed, "selective": selective}[kind]
+    out = [HEADER]
+    out += [rule(i) for i in range(n)]
+    sys.stdout.write("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
