@@ -98,7 +98,7 @@ int Main(int argc, char** argv) {
   }
   events::Decoder decoder(options, interpreter.DecoderPlans());
   events::DecodedEvent event;
-  std::vector<interp::Firing> firings;
+  std::vector<match::RuleRef> firings;
   double best_seconds = 1e300;
   long long total = 0;
   for (int r = 0; r < repeat; ++r) {

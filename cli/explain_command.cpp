@@ -148,10 +148,10 @@ int RunExplain(std::span<const std::string> arg_list, const Streams& streams) {
       status = kExitUserError;
       return;
     }
-    std::vector<interp::Firing> firings;
+    std::vector<match::RuleRef> firings;
     interpreter.Match(event, firings);
     std::set<std::pair<uint32_t, uint32_t>> fired;
-    for (const interp::Firing& f : firings) fired.emplace(f.matcher, f.rule);
+    for (match::RuleRef f : firings) fired.emplace(f.matcher, f.rule);
     const source::SourceManager& sources = session.sources();
     streams.out << "event " << event.id << " (" << event.trigger << ")\n";
     bool any_rule = false;
@@ -188,13 +188,12 @@ int RunExplain(std::span<const std::string> arg_list, const Streams& streams) {
           streams.out << "\n";
         }
         if (fires) {
-          const interp::Firing& firing =
-              *std::find_if(firings.begin(), firings.end(),
-                            [&](const interp::Firing& f) { return f.matcher == m && f.rule == r; });
+          std::vector<interp::Value> arguments =
+              interpreter.Arguments(match::RuleRef{.matcher = m, .rule = r}, event);
           streams.out << "  then " << rule.action << "(";
           for (size_t i = 0; i < rule.arguments.size(); ++i) {
             if (i > 0) streams.out << ", ";
-            streams.out << rule.arguments[i].name << ": " << interp::ToJson(firing.arguments[i]);
+            streams.out << rule.arguments[i].name << ": " << interp::ToJson(arguments[i]);
           }
           streams.out << ")\n";
         }

@@ -154,7 +154,7 @@ int RunRun(std::span<const std::string> arg_list, const Streams& streams) {
         fd, events::LineReaderOptions{.max_line_bytes = decoder_options.max_line_bytes});
     events::Line line;
     events::DecodedEvent event;
-    std::vector<interp::Firing> firings;
+    std::vector<match::RuleRef> firings;
     std::map<std::string, uint64_t> fired_per_rule;
     uint64_t firing_count = 0;
     std::string out;
@@ -168,15 +168,16 @@ int RunRun(std::span<const std::string> arg_list, const Streams& streams) {
       }
       firings.clear();
       interpreter.Match(event, firings);
-      for (const interp::Firing& firing : firings) {
+      for (match::RuleRef firing : firings) {
         const ir::RuleMatch& rule = program.matchers[firing.matcher].rules[firing.rule];
+        std::vector<interp::Value> arguments = interpreter.Arguments(firing, event);
         out.clear();
         out += "{\"event\":" + Quote(event.id) + ",\"trigger\":" + Quote(event.trigger) +
                ",\"rule\":" + Quote(rule.name) + ",\"action\":" + Quote(rule.action) +
                ",\"parameters\":{";
         for (size_t i = 0; i < rule.arguments.size(); ++i) {
           if (i > 0) out += ",";
-          out += Quote(rule.arguments[i].name) + ":" + interp::ToJson(firing.arguments[i]);
+          out += Quote(rule.arguments[i].name) + ":" + interp::ToJson(arguments[i]);
         }
         out += "}}\n";
         streams.out << out;

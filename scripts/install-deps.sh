@@ -27,6 +27,13 @@ packages+=(
   libssl-dev
   libsodium-dev
 )
+# Chosen for the native matchers (runtime/patterns, compiler/codegen): vectorscan (the
+# maintained, portable fork of Intel's Hyperscan) searches many substrings/globs in one pass;
+# xxHash hashes dispatch keys identically at compile time and in generated code.
+packages+=(
+  libvectorscan-dev
+  libxxhash-dev
+)
 
 missing=()
 for pkg in "${packages[@]}"; do

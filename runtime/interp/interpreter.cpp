@@ -20,13 +20,6 @@ using K = Value::Kind;
 
 namespace {
 
-// The decoder's kind for a slot: optional types are read as their value type (absent and null
-// are slot states), anything that is not a slot kind as raw JSON.
-types::TypeKind SlotKind(const types::Type* type) {
-  types::TypeKind kind = type == nullptr ? types::TypeKind::kJson : type->NonOptional()->kind();
-  return events::IsSlotKind(kind) ? kind : types::TypeKind::kJson;
-}
-
 Value FromConstant(const ir::Constant& c) {
   switch (c.kind) {
     case ir::Constant::Kind::kNull:
@@ -154,6 +147,32 @@ Value Arithmetic(Op op, const Value& a, const Value& b) {
   }
 }
 
+// A declared default (JSON as the checker renders constants: durations in seconds, times as
+// RFC 3339 text) as a value of the slot's kind.
+Value DefaultValue(const std::string& json, types::TypeKind kind) {
+  Value v = FromJson(json);
+  switch (kind) {
+    case types::TypeKind::kFloat:
+      return v.kind == K::kInt ? Value::Float(static_cast<double>(v.integer)) : v;
+    case types::TypeKind::kDuration:
+      if (v.numeric())
+        return Value::Duration(static_cast<int64_t>(std::llround(v.AsDouble() * 1000)));
+      if (v.kind == K::kString) {
+        std::optional<int64_t> ms = events::ParseDurationText(v.text);
+        return ms ? Value::Duration(*ms) : Value::Absent();
+      }
+      return v;
+    case types::TypeKind::kTime:
+      if (v.kind == K::kString) {
+        std::optional<int64_t> ms = events::ParseTimestamp(v.text);
+        return ms ? Value::Time(*ms) : Value::Absent();
+      }
+      return v;
+    default:
+      return v;
+  }
+}
+
 std::string Trim(const std::string& s) {
   size_t begin = s.find_first_not_of(" \t\r\n\f\v");
   if (begin == std::string::npos) return {};
@@ -171,23 +190,12 @@ std::string Ascii(std::string s, bool upper) {
 
 }  // namespace
 
-Interpreter::Interpreter(const ir::Program& program) : program_(program) {
+Interpreter::Interpreter(const ir::Program& program)
+    : program_(program), layout_(match::BuildSlotLayout(program)) {
   states_.resize(program.matchers.size());
-  std::map<std::string, std::map<std::pair<std::vector<std::string>, types::TypeKind>, uint32_t>>
-      slot_numbers;
   for (uint32_t m = 0; m < program.matchers.size(); ++m) {
-    const ir::Matcher& matcher = program.matchers[m];
-    matchers_by_trigger_[matcher.trigger].push_back(m);
-    auto& numbers = slot_numbers[matcher.trigger];
-    std::vector<events::FieldPath>& paths = plan_paths_[matcher.trigger];
-    for (const ir::Slot& slot : matcher.slots) {
-      types::TypeKind kind = SlotKind(slot.type);
-      auto [it, inserted] =
-          numbers.emplace(std::make_pair(slot.path, kind), static_cast<uint32_t>(paths.size()));
-      if (inserted) paths.push_back(events::FieldPath{.segments = slot.path, .kind = kind});
-      states_[m].plan_slot.push_back(it->second);
-    }
-    for (const std::string& pattern : matcher.regexes) {
+    states_[m].plan_slot = &layout_.plan_slot[m];
+    for (const std::string& pattern : program.matchers[m].regexes) {
       RE2::Options options;
       options.set_log_errors(false);
       states_[m].regexes.push_back(std::make_unique<RE2>(pattern, options));
@@ -197,20 +205,14 @@ Interpreter::Interpreter(const ir::Program& program) : program_(program) {
 
 Interpreter::~Interpreter() = default;
 
-std::vector<events::DecoderPlan> Interpreter::DecoderPlans() const {
-  std::vector<events::DecoderPlan> plans;
-  for (const auto& [trigger, paths] : plan_paths_) plans.emplace_back(trigger, paths);
-  return plans;
-}
-
-void Interpreter::Match(const events::DecodedEvent& event, std::vector<Firing>& out) {
-  auto it = matchers_by_trigger_.find(event.trigger);
-  if (it == matchers_by_trigger_.end()) return;
+void Interpreter::Match(const events::DecodedEvent& event, std::vector<match::RuleRef>& out) {
+  if (event.plan_index >= layout_.matchers_of_plan.size()) return;
+  const std::vector<uint32_t>& matchers = layout_.matchers_of_plan[event.plan_index];
   event_ = &event;
   bool any_standard = false;
   for (bool backstop : {false, true}) {
     if (backstop && any_standard) break;
-    for (uint32_t m : it->second) {
+    for (uint32_t m : matchers) {
       matcher_ = &program_.matchers[m];
       state_ = &states_[m];
       for (uint32_t r = 0; r < matcher_->rules.size(); ++r) {
@@ -218,20 +220,26 @@ void Interpreter::Match(const events::DecodedEvent& event, std::vector<Firing>& 
         if (rule.disabled || rule.backstop != backstop) continue;
         if (rule.condition.IsValid() && !Truthy(rule.condition.index)) continue;
         any_standard = any_standard || !backstop;
-        Firing firing{.matcher = m, .rule = r};
-        for (const ir::Argument& arg : rule.arguments) {
-          Value value = Eval(arg.value.index);
-          if (arg.duration_as_seconds && value.kind == K::kDuration) {
-            value = value.integer % 1000 == 0
-                        ? Value::Int(value.integer / 1000)
-                        : Value::Float(static_cast<double>(value.integer) / 1000);
-          }
-          firing.arguments.push_back(std::move(value));
-        }
-        out.push_back(std::move(firing));
+        out.push_back(match::RuleRef{.matcher = m, .rule = r});
       }
     }
   }
+}
+
+std::vector<Value> Interpreter::Arguments(match::RuleRef ref, const events::DecodedEvent& event) {
+  matcher_ = &program_.matchers[ref.matcher];
+  state_ = &states_[ref.matcher];
+  event_ = &event;
+  std::vector<Value> values;
+  for (const ir::Argument& arg : matcher_->rules[ref.rule].arguments) {
+    Value value = Eval(arg.value.index);
+    if (arg.duration_as_seconds && value.kind == K::kDuration) {
+      value = value.integer % 1000 == 0 ? Value::Int(value.integer / 1000)
+                                        : Value::Float(static_cast<double>(value.integer) / 1000);
+    }
+    values.push_back(std::move(value));
+  }
+  return values;
 }
 
 Value Interpreter::Evaluate(uint32_t matcher, ir::NodeRef node, const events::DecodedEvent& event) {
@@ -242,18 +250,18 @@ Value Interpreter::Evaluate(uint32_t matcher, ir::NodeRef node, const events::De
 }
 
 Value Interpreter::SlotValue(uint32_t slot) {
-  uint32_t plan_slot = state_->plan_slot[slot];
+  uint32_t plan_slot = (*state_->plan_slot)[slot];
   if (plan_slot >= event_->slots.size()) return Value::Absent();
   const events::Slot& s = event_->slots[plan_slot];
   if (s.state != events::SlotState::kPresent) {
     // A declared default stands in for a missing or null field (not for a wrong type).
     const std::string& default_json = matcher_->slots[slot].default_json;
     if (s.state != events::SlotState::kWrongType && !default_json.empty()) {
-      return FromJson(default_json);
+      return DefaultValue(default_json, match::SlotKind(matcher_->slots[slot].type));
     }
     return Value::Absent();
   }
-  switch (SlotKind(matcher_->slots[slot].type)) {
+  switch (match::SlotKind(matcher_->slots[slot].type)) {
     case types::TypeKind::kBool:
       return Value::Bool(s.boolean);
     case types::TypeKind::kInt:

@@ -8,7 +8,6 @@
 // chained operators); run it on a large stack (source::RunWithLargeStack) as `squall run` does.
 #pragma once
 
-#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -18,6 +17,8 @@
 #include "runtime/events/decoded_event.h"
 #include "runtime/events/decoder_plan.h"
 #include "runtime/interp/value.h"
+#include "runtime/match/engine.h"
+#include "runtime/match/slot_layout.h"
 
 namespace re2 {
 class RE2;
@@ -25,39 +26,32 @@ class RE2;
 
 namespace squall::interp {
 
-// One rule that fires for an event, with its action's arguments evaluated.
-struct Firing {
-  uint32_t matcher = 0;          // index into Program::matchers
-  uint32_t rule = 0;             // index into that matcher's rules
-  std::vector<Value> arguments;  // parallel to RuleMatch::arguments (durations to seconds
-                                 // already converted where Argument::duration_as_seconds)
-};
-
-class Interpreter {
+class Interpreter final : public match::Engine {
  public:
   explicit Interpreter(const ir::Program& program);
   ~Interpreter();
   Interpreter(const Interpreter&) = delete;
   Interpreter& operator=(const Interpreter&) = delete;
 
-  // What the decoder must extract: one plan per trigger ref, covering the slots of every
-  // matcher of that trigger (matchers of one trigger with different parameters share it).
-  std::vector<events::DecoderPlan> DecoderPlans() const;
+  const std::vector<events::DecoderPlan>& DecoderPlans() const override { return layout_.plans; }
 
-  // Appends the rules that fire for `event` (decoded with a plan from DecoderPlans()), in
-  // program order: every matcher of the event's trigger, its standard rules, then — only when
-  // none of them fired — its `@backstop` rules. `@disabled` rules never fire.
-  void Match(const events::DecodedEvent& event, std::vector<Firing>& out);
+  // Evaluates every rule of the event's matchers in turn (no index: the reference semantics).
+  void Match(const events::DecodedEvent& event, std::vector<match::RuleRef>& out) override;
 
-  // The value of one node of one matcher for `event` (for `squall explain`).
+  // The action arguments of a rule for `event`, parallel to RuleMatch::arguments; a duration
+  // given to a pack action's number parameter (Argument::duration_as_seconds) is in seconds.
+  std::vector<Value> Arguments(match::RuleRef rule, const events::DecodedEvent& event);
+
+  // The value of one node of one matcher for `event` (for `squall explain`, and for the native
+  // matchers' conditions that are not compiled to native code).
   Value Evaluate(uint32_t matcher, ir::NodeRef node, const events::DecodedEvent& event);
 
   const ir::Program& program() const { return program_; }
 
  private:
   struct MatcherState {
-    std::vector<uint32_t> plan_slot;  // matcher slot -> slot of the trigger's decoder plan
-    std::vector<std::unique_ptr<re2::RE2>> regexes;  // Matcher::regexes, compiled
+    const std::vector<uint32_t>* plan_slot = nullptr;  // matcher slot -> decoder plan slot
+    std::vector<std::unique_ptr<re2::RE2>> regexes;    // Matcher::regexes, compiled
   };
   Value Eval(uint32_t node_index);
   bool Truthy(uint32_t node_index) { return IsTrue(Eval(node_index)); }
@@ -67,9 +61,8 @@ class Interpreter {
   bool RegexSearch(const std::string& text, uint32_t regex, const std::string* pattern);
 
   const ir::Program& program_;
+  match::SlotLayout layout_;
   std::vector<MatcherState> states_;
-  std::unordered_map<std::string, std::vector<uint32_t>> matchers_by_trigger_;
-  std::map<std::string, std::vector<events::FieldPath>> plan_paths_;
   std::unordered_map<std::string, std::unique_ptr<re2::RE2>> dynamic_regexes_;
   // The matcher and event being evaluated.
   const ir::Matcher* matcher_ = nullptr;

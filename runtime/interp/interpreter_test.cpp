@@ -52,11 +52,11 @@ Outcome Evaluate(const std::string& condition, const std::string& payload,
     ADD_FAILURE() << "event rejected: " << result.message;
     return {};
   }
-  std::vector<Firing> firings;
+  std::vector<match::RuleRef> firings;
   interpreter.Match(event, firings);
   Outcome out;
   out.fires = !firings.empty();
-  if (out.fires) out.argument = ToJson(firings[0].arguments[0]);
+  if (out.fires) out.argument = ToJson(interpreter.Arguments(firings[0], event)[0]);
   return out;
 }
 

@@ -1,0 +1,37 @@
+// The matching engine interface: given a decoded event, which rules fire. Two engines
+// implement it with identical results: the reference interpreter (runtime/interp, `--no-jit`)
+// and the native matchers (runtime/jit). Rendering the fired rules' action arguments is not
+// the engine's job (interp::Interpreter::Arguments renders them for either engine).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "runtime/events/decoded_event.h"
+#include "runtime/events/decoder_plan.h"
+
+namespace squall::match {
+
+// A rule of the program: `Program::matchers[matcher].rules[rule]`.
+struct RuleRef {
+  uint32_t matcher = 0;
+  uint32_t rule = 0;
+  friend bool operator==(RuleRef, RuleRef) = default;
+  friend auto operator<=>(RuleRef, RuleRef) = default;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+
+  // What the decoder must extract, one plan per trigger ref (SlotLayout::plans).
+  virtual const std::vector<events::DecoderPlan>& DecoderPlans() const = 0;
+
+  // Appends the rules that fire for `event` (decoded with DecoderPlans()), in program order:
+  // for every matcher of the event's trigger (in program order) its standard rules in rule
+  // order, then — only when no standard rule of any of them fired — their `@backstop` rules.
+  // `@disabled` rules never fire.
+  virtual void Match(const events::DecodedEvent& event, std::vector<RuleRef>& out) = 0;
+};
+
+}  // namespace squall::match
