@@ -1,12 +1,15 @@
 // Matching throughput: decode events (simdjson) and evaluate a rule file's matchers over them,
-// in process, timing only the decode + match loop (compilation is timed separately).
+// in process, timing only the decode + match loop (start-up is timed separately).
 //
 //   squall_match_bench --trigger monitoring.alert
-//       --events ../shared/bench/events-100k.jsonl [--expect N] [--repeat R] RULES.rule
+//       --events ../shared/bench/events-100k.jsonl [--expect N] [--repeat R]
+//       [--engine jit|interp] [--cache DIR] RULES.rule
 //
-// Prints one line: rules, events, firings, compile ms, events/s. Exits 1 when --expect is given
-// and the number of firings differs (a benchmark of a different job). bench/match_bench.py runs
-// it over the WORKLOAD.md rule sets.
+// Prints one line of key=value pairs: rules, events, firings, front-end ms (parse, check,
+// lower), the JIT's start-up phases (index, codegen, optimize+emit, link, whether the object
+// came from the cache in DIR), events/s. Exits 1 when --expect is given and the number of
+// firings differs (a benchmark of a different job). bench/match_bench.py runs it over the
+// WORKLOAD.md rule sets.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -23,6 +26,7 @@
 #include "compiler/source/large_stack.h"
 #include "runtime/events/decoder.h"
 #include "runtime/interp/interpreter.h"
+#include "runtime/jit/jit_engine.h"
 
 namespace {
 
@@ -32,7 +36,7 @@ using Clock = std::chrono::steady_clock;
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 int Main(int argc, char** argv) {
-  std::string trigger, events_path, rules_path;
+  std::string trigger, events_path, rules_path, engine_name = "jit", cache_dir;
   long long expect = -1;
   int repeat = 3;
   for (int i = 1; i < argc; ++i) {
@@ -49,6 +53,10 @@ int Main(int argc, char** argv) {
       expect = std::atoll(v3);
     } else if (const char* v4 = value("--repeat")) {
       repeat = std::atoi(v4);
+    } else if (const char* v5 = value("--engine")) {
+      engine_name = v5;
+    } else if (const char* v6 = value("--cache")) {
+      cache_dir = v6;
     } else {
       rules_path = arg;
     }
@@ -56,7 +64,7 @@ int Main(int argc, char** argv) {
   if (events_path.empty() || rules_path.empty()) {
     std::fprintf(stderr,
                  "usage: squall_match_bench [--trigger REF] --events FILE [--expect N] "
-                 "[--repeat R] RULES\n");
+                 "[--repeat R] [--engine jit|interp] [--cache DIR] RULES\n");
     return 2;
   }
   // Events in memory: the benchmark measures decoding and matching, not disk reads.
@@ -90,13 +98,27 @@ int Main(int argc, char** argv) {
   size_t rules = 0;
   for (const ir::Matcher& m : program.matchers) rules += m.rules.size();
 
-  interp::Interpreter interpreter(program);
+  std::unique_ptr<match::Engine> engine;
+  jit::JitStats stats;
+  Clock::time_point engine_start = Clock::now();
+  if (engine_name == "interp") {
+    engine = std::make_unique<interp::Interpreter>(program);
+  } else {
+    std::string jit_error;
+    engine =
+        jit::CreateJitEngine(program, jit::JitOptions{.cache_dir = cache_dir}, &jit_error, &stats);
+    if (!engine) {
+      std::fprintf(stderr, "cannot compile native matchers: %s\n", jit_error.c_str());
+      return 1;
+    }
+  }
+  double engine_ms = Ms(Clock::now() - engine_start);
   events::DecoderOptions options;
   if (!trigger.empty()) {
     options.mode = events::DecodeMode::kBare;
     options.bare_trigger = trigger;
   }
-  events::Decoder decoder(options, interpreter.DecoderPlans());
+  events::Decoder decoder(options, engine->DecoderPlans());
   events::DecodedEvent event;
   std::vector<match::RuleRef> firings;
   double best_seconds = 1e300;
@@ -107,13 +129,18 @@ int Main(int argc, char** argv) {
     for (const std::string& line : lines) {
       if (!decoder.Decode(line, event).ok()) continue;
       firings.clear();
-      interpreter.Match(event, firings);
+      engine->Match(event, firings);
       total += static_cast<long long>(firings.size());
     }
     best_seconds = std::min(best_seconds, Ms(Clock::now() - t0) / 1000);
   }
-  std::printf("rules=%zu events=%zu firings=%lld compile_ms=%.1f events_per_s=%.0f\n", rules,
-              lines.size(), total, compile_ms, static_cast<double>(lines.size()) / best_seconds);
+  std::printf(
+      "engine=%s rules=%zu events=%zu firings=%lld frontend_ms=%.1f engine_ms=%.1f index_ms=%.1f "
+      "codegen_ms=%.1f optimize_ms=%.1f link_ms=%.1f from_cache=%d object_bytes=%zu "
+      "events_per_s=%.0f\n",
+      engine_name.c_str(), rules, lines.size(), total, compile_ms, engine_ms, stats.index_ms,
+      stats.codegen_ms, stats.optimize_ms, stats.link_ms, stats.from_cache ? 1 : 0,
+      stats.object_bytes, static_cast<double>(lines.size()) / best_seconds);
   if (expect >= 0 && total != expect) {
     std::fprintf(stderr, "expected %lld firings, got %lld\n", expect, total);
     return 1;

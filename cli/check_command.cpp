@@ -3,6 +3,7 @@
 // parsing); `--dump=types` the checked program.
 #include <cstdlib>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -14,7 +15,9 @@
 #include "compiler/ir/lower.h"
 #include "compiler/ir/printer.h"
 #include "compiler/schema/loader.h"
+#include "compiler/source/large_stack.h"
 #include "compiler/types/type.h"
+#include "runtime/jit/jit_engine.h"
 
 namespace squall::cli {
 namespace {
@@ -37,8 +40,10 @@ po::options_description Describe(CheckArgs& args) {
       ("dump", po::value(&args.dump)->value_name("STAGE"),
        "print a stage's output to stdout: `ast` (the syntax tree; stops after parsing), "
        "`types` (the tree with every expression's type and what each call and trigger names) "
-       "or `ir` (the matchers: per trigger, the payload slots read and each rule's condition, "
-       "index conjuncts and action)");
+       "`ir` (the matchers: per trigger, the payload slots read and each rule's condition, "
+       "index conjuncts and action), `index` (each matcher's decision tree: dispatch, "
+       "pattern scans, thresholds, residual conjuncts) or `llvm` (the generated LLVM module "
+       "of the native matchers, before optimization; `llvm-opt`: after LLVM's O2)");
   args.packs.AddTo(desc);
   desc.add_options()("pack-warnings", po::bool_switch(&args.pack_warnings),
                      "also report warnings about the YAML of imported packs (errors always are; "
@@ -71,6 +76,7 @@ constexpr std::string_view kFooter =
     "  squall check examples/*.rule\n"
     "  squall check --packs ~/st2/packs ops.rule\n"
     "  squall check --dump=types ops.rule\n"
+    "  squall check --dump=index ops.rule\n"
     "  squall check --diagnostics-format=json ops.rule\n";
 
 }  // namespace
@@ -91,9 +97,10 @@ int RunCheck(std::span<const std::string> arg_list, const Streams& streams) {
     streams.out << CheckHelp();
     return kExitOk;
   }
-  if (!args.dump.empty() && args.dump != "ast" && args.dump != "types" && args.dump != "ir") {
+  static const std::set<std::string> kStages = {"ast", "types", "ir", "index", "llvm", "llvm-opt"};
+  if (!args.dump.empty() && kStages.count(args.dump) == 0) {
     streams.err << "squall check: error: unknown --dump stage `" << args.dump
-                << "`; this release can dump: ast, types, ir\n";
+                << "`; this release can dump: ast, types, ir, index, llvm, llvm-opt\n";
     return kExitUsage;
   }
   if (args.files.empty()) {
@@ -128,8 +135,16 @@ int RunCheck(std::span<const std::string> arg_list, const Streams& streams) {
     }
   }
   // The matchers of the whole program (lowering needs a program without errors).
-  if (args.dump == "ir" && compiled.checked && !session.diags().HasErrors()) {
-    streams.out << ir::PrintIr(ir::Lower(compiled.program));
+  bool lowers = args.dump == "ir" || args.dump == "index" || args.dump.starts_with("llvm");
+  if (lowers && compiled.checked && !session.diags().HasErrors()) {
+    source::RunWithLargeStack([&] {
+      ir::Program program = ir::Lower(compiled.program);
+      if (args.dump == "ir") streams.out << ir::PrintIr(program);
+      if (args.dump == "index") streams.out << jit::DumpIndex(program);
+      if (args.dump.starts_with("llvm")) {
+        streams.out << jit::DumpLlvm(program, /*optimized=*/args.dump == "llvm-opt");
+      }
+    });
   }
   return session.Report(streams) ? kExitUserError : kExitOk;
 }

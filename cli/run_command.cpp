@@ -18,6 +18,7 @@
 #include "runtime/events/decoder.h"
 #include "runtime/events/line_reader.h"
 #include "runtime/interp/interpreter.h"
+#include "runtime/jit/jit_engine.h"
 
 namespace squall::cli {
 namespace {
@@ -30,6 +31,8 @@ struct RunArgs {
   std::string trigger;
   bool dry_run = false;
   bool no_jit = false;
+  std::string jit_cache;
+  bool no_jit_cache = false;
   bool pack_warnings = false;
   PackFlags packs;
   DiagnosticFlags diagnostics;
@@ -48,7 +51,13 @@ po::options_description Describe(RunArgs& args) {
       ("trigger", po::value(&args.trigger)->value_name("REF"),
        "every line is the bare payload of trigger REF (no {trigger, payload} envelope)")  //
       ("no-jit", po::bool_switch(&args.no_jit),
-       "evaluate rules with the reference interpreter (the only engine in this release)");
+       "evaluate rules with the reference interpreter instead of native matchers (same "
+       "results, slower; no LLVM at start-up)")  //
+      ("jit-cache", po::value(&args.jit_cache)->value_name("DIR"),
+       "keep compiled matchers in DIR (default: $SQUALL_JIT_CACHE, else "
+       "$XDG_CACHE_HOME/squall/jit, else ~/.cache/squall/jit)")  //
+      ("no-jit-cache", po::bool_switch(&args.no_jit_cache),
+       "compile the matchers without reading or writing the object cache");
   args.packs.AddTo(desc);
   desc.add_options()("pack-warnings", po::bool_switch(&args.pack_warnings),
                      "also report warnings about the YAML of imported packs");
@@ -143,7 +152,24 @@ int RunRun(std::span<const std::string> arg_list, const Streams& streams) {
   // Evaluation recurses over expressions as deep as the parser allows.
   source::RunWithLargeStack([&] {
     ir::Program program = ir::Lower(compiled.program);
+    // The interpreter renders action arguments for either engine.
     interp::Interpreter interpreter(program);
+    std::unique_ptr<match::Engine> jit_engine;
+    if (!args.no_jit) {
+      jit::JitOptions jit_options;
+      if (!args.no_jit_cache) {
+        jit_options.cache_dir = args.jit_cache.empty() ? jit::DefaultCacheDir() : args.jit_cache;
+      }
+      std::string error;
+      jit_engine = jit::CreateJitEngine(program, jit_options, &error);
+      if (!jit_engine) {
+        streams.err << "squall run: error: cannot compile native matchers: " << error
+                    << " (--no-jit runs the interpreter)\n";
+        status = kExitUserError;
+        return;
+      }
+    }
+    match::Engine& engine = jit_engine ? *jit_engine : interpreter;
     events::DecoderOptions decoder_options;
     if (!args.trigger.empty()) {
       decoder_options.mode = events::DecodeMode::kBare;
@@ -167,7 +193,7 @@ int RunRun(std::span<const std::string> arg_list, const Streams& streams) {
         continue;
       }
       firings.clear();
-      interpreter.Match(event, firings);
+      engine.Match(event, firings);
       for (match::RuleRef firing : firings) {
         const ir::RuleMatch& rule = program.matchers[firing.matcher].rules[firing.rule];
         std::vector<interp::Value> arguments = interpreter.Arguments(firing, event);
