@@ -194,6 +194,7 @@ int RunRun(std::span<const std::string> arg_list, const Streams& streams) {
       }
       firings.clear();
       engine.Match(event, firings);
+      match::SortFirings(firings);
       for (match::RuleRef firing : firings) {
         const ir::RuleMatch& rule = program.matchers[firing.matcher].rules[firing.rule];
         std::vector<interp::Value> arguments = interpreter.Arguments(firing, event);

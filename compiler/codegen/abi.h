@@ -53,14 +53,25 @@ inline constexpr uint8_t kSlotStatePresent = 2;  // events::SlotState::kPresent
 //   int32_t squall_rt_regex(void* host, uint32_t matcher, uint32_t regex, const char*, size_t)
 //       RE2 partial match with Matcher::regexes[regex]
 //   int32_t squall_rt_glob(const char* pattern, size_t, const char* text, size_t)
+//   int32_t squall_rt_contains(const char* text, size_t, const char* needle, size_t)
+//       substring search (std::string_view::find: faster than memmem for short needles)
 //   uint32_t squall_rt_pattern_scan(const void* set, const char*, size_t, uint32_t* out)
 //   uint64_t XXH3_64bits(const void*, size_t)       (libxxhash: dispatch on strings)
-//   memcmp, memmem, fmod                             (libc, called by generated code)
+//   memcmp, fmod                                     (libc, called by generated code)
 //   bcmp, memcpy, memmove, memset                    (libc, emitted by LLVM's optimizer)
 inline constexpr const char* kHostFunctions[] = {
-    "squall_rt_eval", "squall_rt_regex", "squall_rt_glob", "squall_rt_pattern_scan",
-    "XXH3_64bits",    "memcmp",          "memmem",         "fmod",
-    "bcmp",           "memcpy",          "memmove",        "memset",
+    "squall_rt_eval",
+    "squall_rt_regex",
+    "squall_rt_glob",
+    "squall_rt_contains",
+    "squall_rt_pattern_scan",
+    "XXH3_64bits",
+    "memcmp",
+    "fmod",
+    "bcmp",
+    "memcpy",
+    "memmove",
+    "memset",
 };
 
 }  // namespace squall::codegen

@@ -431,9 +431,9 @@ class MatcherEmitter {
                                       {pattern.value, pattern.size, text.value, text.size}),
                                  b_.getInt32(0));
         case Op::kIn:  // pattern in text: substring
-          return b_.CreateICmpNE(Call("memmem", ptr_, {ptr_, i64_, ptr_, i64_},
+          return b_.CreateICmpNE(Call("squall_rt_contains", i32_, {ptr_, i64_, ptr_, i64_},
                                       {text.value, text.size, pattern.value, pattern.size}),
-                                 llvm::ConstantPointerNull::get(ptr_));
+                                 b_.getInt32(0));
         default: {
           llvm::Value* fits = b_.CreateICmpUGE(text.size, pattern.size);
           return ShortCircuit(fits, true, [&] {
@@ -719,7 +719,7 @@ class MatcherEmitter {
         for (uint32_t child : node.children) EmitTree(child);
         return;
       case index::TreeNode::Kind::kLeaf:
-        for (const index::LeafRule& r : node.rules) EmitRule(r);
+        EmitLeaf(node);
         return;
       case index::TreeNode::Kind::kDispatch:
         EmitDispatch(node);
@@ -731,6 +731,36 @@ class MatcherEmitter {
         EmitThresholds(node);
         return;
     }
+  }
+
+  // Rules without residual conjuncts fire together: their indices are one constant array
+  // appended with a memcpy (a few vector stores), not a store per rule.
+  void EmitLeaf(const index::TreeNode& node) {
+    std::vector<uint32_t> unconditional;
+    for (const index::LeafRule& r : node.rules) {
+      if (r.residuals.empty()) unconditional.push_back(r.rule);
+    }
+    if (unconditional.size() == 1) Fire(unconditional[0]);
+    if (unconditional.size() > 1) FireAll(unconditional);
+    for (const index::LeafRule& r : node.rules) {
+      if (!r.residuals.empty()) EmitRule(r);
+    }
+  }
+
+  void FireAll(const std::vector<uint32_t>& rules) {
+    auto* type = llvm::ArrayType::get(i32_, rules.size());
+    auto* data = llvm::ConstantDataArray::get(c_, llvm::ArrayRef<uint32_t>(rules));
+    auto* global = new llvm::GlobalVariable(module_, type, true, llvm::GlobalValue::PrivateLinkage,
+                                            data, "rules");
+    global->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+    llvm::Value* fired = LoadField(kContextFired, ptr_, "fired");
+    llvm::Value* count_address = FieldAddress(kContextFiredCount);
+    llvm::Value* count = b_.CreateLoad(i32_, count_address, "count");
+    b_.CreateMemCpy(b_.CreateInBoundsGEP(i32_, fired, b_.CreateZExt(count, i64_)),
+                    llvm::MaybeAlign(4), global, llvm::MaybeAlign(4),
+                    rules.size() * sizeof(uint32_t));
+    b_.CreateStore(b_.CreateAdd(count, b_.getInt32(static_cast<uint32_t>(rules.size()))),
+                   count_address);
   }
 
   void EmitRule(const index::LeafRule& r) {
@@ -810,11 +840,16 @@ class MatcherEmitter {
     b_.SetInsertPoint(test);
     if (v.kind == VK::kString) {
       if (node.keys.size() <= kLinearStringKeys) {
+        // Size first, then the bytes (memcmp of a constant size: a few loads).
         for (size_t i = 0; i < node.keys.size(); ++i) {
-          Val key = Constant(
-              ir::Constant{.kind = ir::Constant::Kind::kString, .text = node.keys[i].text});
+          const std::string& key = node.keys[i].text;
+          llvm::BasicBlock* bytes = Block("dispatch.bytes");
           llvm::BasicBlock* next = Block("dispatch.next");
-          b_.CreateCondBr(StringEqual(v, key), cases[i], next);
+          b_.CreateCondBr(b_.CreateICmpEQ(v.size, b_.getInt64(key.size())), bytes, next);
+          b_.SetInsertPoint(bytes);
+          llvm::Value* same = b_.CreateICmpEQ(
+              Memcmp(v.value, StringData(key), b_.getInt64(key.size())), b_.getInt32(0));
+          b_.CreateCondBr(same, cases[i], next);
           b_.SetInsertPoint(next);
         }
         b_.CreateBr(after);

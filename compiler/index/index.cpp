@@ -18,15 +18,21 @@ using types::TypeKind;
 // How a conjunct can be indexed.
 enum class Family : uint8_t { kEquals, kPattern, kLower, kUpper };
 
-// Priority on equal coverage: a hash dispatch costs one lookup and partitions best.
-int Priority(Family f) {
+// Below this many candidates a pattern scan (a call that searches for every pattern) costs
+// more than testing the few substrings of the rules that pass a cheap threshold first.
+constexpr size_t kSmallBucket = 8;
+
+// Priority on equal coverage: a hash dispatch costs one lookup and partitions best; then a
+// pattern scan, which replaces one substring search per rule by one pass, unless the bucket
+// is small, where a threshold walk (a compare per bound) is cheaper and filters first.
+int Priority(Family f, size_t candidates) {
   switch (f) {
     case Family::kEquals:
       return 3;
     case Family::kPattern:
-      return 2;
+      return candidates < kSmallBucket ? 1 : 2;
     default:
-      return 1;
+      return candidates < kSmallBucket ? 2 : 1;
   }
 }
 
@@ -250,8 +256,8 @@ class Planner {
                .slot = key.second,
                .coverage = value.first,
                .distinct = value.second.size()};
-      auto rank = [](const Choice& x) {
-        return std::make_tuple(x.coverage, Priority(x.family), x.distinct);
+      auto rank = [&](const Choice& x) {
+        return std::make_tuple(x.coverage, Priority(x.family, cands.size()), x.distinct);
       };
       if (!best || rank(c) > rank(*best)) best = c;
     }

@@ -1,5 +1,7 @@
 #include "runtime/jit/jit_engine.h"
 
+#include <elf.h>
+#include <link.h>
 #include <re2/re2.h>
 #include <sodium.h>
 #include <strings.h>
@@ -45,8 +47,51 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Bump when generated code changes meaning for the same input: old cached objects then miss.
+// Part of every cache key, with the executable's build id (BuildId): objects compiled by
+// another build of Squall never load, whatever changed in it.
 constexpr const char* kCodegenVersion = "squall-codegen-1";
+
+// The GNU build id of the running executable (a hash of its contents that the linker
+// records), as hex; the compile time of this file when the executable has none.
+const std::string& BuildId() {
+  static const std::string id = [] {
+    std::string hex;
+    dl_iterate_phdr(
+        [](dl_phdr_info* info, size_t, void* data) -> int {
+          auto* out = static_cast<std::string*>(data);
+          for (int i = 0; i < info->dlpi_phnum; ++i) {
+            const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+            if (ph.p_type != PT_NOTE) continue;
+            const char* p = reinterpret_cast<const char*>(info->dlpi_addr + ph.p_vaddr);
+            const char* end = p + ph.p_memsz;
+            while (p + sizeof(ElfW(Nhdr)) <= end) {
+              const auto* note = reinterpret_cast<const ElfW(Nhdr)*>(p);
+              const char* name = p + sizeof(ElfW(Nhdr));
+              const char* desc = name + ((note->n_namesz + 3) & ~3u);
+              if (note->n_type == NT_GNU_BUILD_ID && note->n_namesz == 4 &&
+                  std::memcmp(name, "GNU", 4) == 0 && desc + note->n_descsz <= end) {
+                static constexpr char kHex[] = "0123456789abcdef";
+                for (uint32_t b = 0; b < note->n_descsz; ++b) {
+                  auto byte = static_cast<unsigned char>(desc[b]);
+                  *out += kHex[byte >> 4];
+                  *out += kHex[byte & 15];
+                }
+                return 1;
+              }
+              p = desc + ((note->n_descsz + 3) & ~3u);
+            }
+          }
+          return 1;  // the first object is the executable: stop there
+        },
+        &hex);
+    return hex.empty() ? std::string(__DATE__ " " __TIME__) : hex;
+  }();
+  return id;
+}
+
+// Above this many LLVM instructions after optimization, code generation uses the fast
+// instruction selector (see CreateJitEngine).
+constexpr size_t kFastCodegenInstructions = 50'000;
 
 double Ms(Clock::time_point since) {
   return std::chrono::duration<double, std::milli>(Clock::now() - since).count();
@@ -123,18 +168,25 @@ extern "C" int32_t squall_rt_glob(const char* pattern, size_t pattern_size, cons
              : 0;
 }
 
+extern "C" int32_t squall_rt_contains(const char* text, size_t text_size, const char* needle,
+                                      size_t needle_size) {
+  return std::string_view(text, text_size).find(std::string_view(needle, needle_size)) !=
+                 std::string_view::npos
+             ? 1
+             : 0;
+}
+
 // The allow-list: codegen::kHostFunctions by name, with their addresses.
 std::vector<std::pair<const char*, void*>> HostFunctions() {
-  using MemmemFn = void* (*)(const void*, size_t, const void*, size_t);
   using FmodFn = double (*)(double, double);
   std::vector<std::pair<const char*, void*>> table = {
       {"squall_rt_eval", reinterpret_cast<void*>(&squall_rt_eval)},
       {"squall_rt_regex", reinterpret_cast<void*>(&squall_rt_regex)},
       {"squall_rt_glob", reinterpret_cast<void*>(&squall_rt_glob)},
+      {"squall_rt_contains", reinterpret_cast<void*>(&squall_rt_contains)},
       {"squall_rt_pattern_scan", reinterpret_cast<void*>(&squall_rt_pattern_scan)},
       {"XXH3_64bits", reinterpret_cast<void*>(&XXH3_64bits)},
       {"memcmp", reinterpret_cast<void*>(&std::memcmp)},
-      {"memmem", reinterpret_cast<void*>(static_cast<MemmemFn>(&::memmem))},
       {"fmod", reinterpret_cast<void*>(static_cast<FmodFn>(&std::fmod))},
       {"bcmp", reinterpret_cast<void*>(&::bcmp)},
       {"memcpy", reinterpret_cast<void*>(&std::memcpy)},
@@ -183,8 +235,8 @@ std::unique_ptr<llvm::TargetMachine> HostTarget(std::string* error) {
 std::string CacheKey(const ir::Program& program, const Compiled& c,
                      const llvm::TargetMachine& target) {
   std::string text = kCodegenVersion;
-  text += "\n" + target.getTargetTriple().str() + "\n" + target.getTargetCPU().str() + "\n" +
-          target.getTargetFeatureString().str() + "\n";
+  text += "\n" + BuildId() + "\n" + target.getTargetTriple().str() + "\n" +
+          target.getTargetCPU().str() + "\n" + target.getTargetFeatureString().str() + "\n";
   text += ir::PrintIr(program);
   for (size_t m = 0; m < program.matchers.size(); ++m) {
     text += index::PrintIndex(program.matchers[m], c.indexes[m]);
@@ -243,9 +295,9 @@ using MatchFn = void (*)(codegen::MatchContext*);
 
 class JitEngine final : public match::Engine {
  public:
-  JitEngine(const ir::Program& program, Compiled compiled)
+  JitEngine(const ir::Program& program, const Compiled& compiled)
       : program_(program),
-        compiled_(std::move(compiled)),
+        compiled_(compiled),
         interpreter_(program),
         matchers_(program.matchers.size()) {
     host_.interpreter = &interpreter_;
@@ -354,11 +406,11 @@ class JitEngine final : public match::Engine {
         ctx.pattern_sets = rt.set_pointers.data();
         ctx.scratch = rt.scratch.data();
         fn(&ctx);
-        // The tree finds rules in its own order; the engine contract is rule order.
-        uint32_t* fired = rt.fired.data();
-        if (ctx.fired_count > 1) std::sort(fired, fired + ctx.fired_count);
+        // In the tree's order: see Engine::Match.
+        size_t at = out.size();
+        out.resize(at + ctx.fired_count);
         for (uint32_t i = 0; i < ctx.fired_count; ++i) {
-          out.push_back(match::RuleRef{.matcher = m, .rule = fired[i]});
+          out[at + i] = match::RuleRef{.matcher = m, .rule = rt.fired[i]};
         }
       }
     }
@@ -382,6 +434,33 @@ class JitEngine final : public match::Engine {
   std::unique_ptr<llvm::orc::LLJIT> jit_;
   std::string session_errors_;
 };
+
+}  // namespace
+
+namespace {
+
+// Compiles the module to an object: generate, optimize, select instructions.
+bool CompileProgram(const ir::Program& program, const Compiled& compiled,
+                    llvm::TargetMachine& target, llvm::SmallVectorImpl<char>& object, JitStats& s,
+                    std::string* error) {
+  Clock::time_point t = Clock::now();
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> module = GenerateModule(program, compiled, context);
+  module->setDataLayout(target.createDataLayout());
+  module->setTargetTriple(target.getTargetTriple().str());
+  s.codegen_ms = Ms(t);
+  t = Clock::now();
+  codegen::Optimize(*module, target);
+  // Instruction selection dominates for large rule sets; LLVM's fast selector halves it for
+  // code that is mostly compares, branches and stores (the structure is the index's).
+  size_t instructions = 0;
+  for (const llvm::Function& f : *module) instructions += f.getInstructionCount();
+  target.setOptLevel(instructions > kFastCodegenInstructions ? llvm::CodeGenOptLevel::None
+                                                             : llvm::CodeGenOptLevel::Default);
+  bool ok = CompileObject(*module, target, object, error);
+  s.optimize_ms = Ms(t);
+  return ok;
+}
 
 }  // namespace
 
@@ -409,45 +488,42 @@ std::unique_ptr<match::Engine> CreateJitEngine(const ir::Program& program,
   if (!options.cache_dir.empty()) {
     cache_path = std::filesystem::path(options.cache_dir) / (s.cache_key + ".o");
   }
-  // Generating needs the plan, the engine keeps it: generate before handing it over.
   std::optional<std::string> cached;
   if (!cache_path.empty()) cached = ReadCache(cache_path);
+  s.index_ms = Ms(start);
   llvm::SmallVector<char, 0> object;
   if (cached) {
     s.from_cache = true;
     object.assign(cached->begin(), cached->end());
-    s.index_ms = Ms(start);
   } else {
-    s.index_ms = Ms(start);
-    Clock::time_point t = Clock::now();
-    llvm::LLVMContext context;
-    std::unique_ptr<llvm::Module> module = GenerateModule(program, compiled, context);
-    module->setDataLayout(target->createDataLayout());
-    module->setTargetTriple(target->getTargetTriple().str());
-    s.codegen_ms = Ms(t);
-    t = Clock::now();
-    codegen::Optimize(*module, *target);
-    if (!CompileObject(*module, *target, object, error)) return nullptr;
-    s.optimize_ms = Ms(t);
+    if (!CompileProgram(program, compiled, *target, object, s, error)) return nullptr;
     if (!cache_path.empty()) WriteCache(cache_path, llvm::StringRef(object.data(), object.size()));
   }
-  s.object_bytes = object.size();
-  Clock::time_point t = Clock::now();
-  auto engine = std::make_unique<JitEngine>(program, std::move(compiled));
-  if (!engine->Prepare(error)) return nullptr;
-  s.index_ms += Ms(t);
-  t = Clock::now();
-  auto buffer = llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(object.data(), object.size()),
-                                                     "squall-matchers");
-  if (!engine->Link(std::move(buffer), error)) {
-    // A corrupt cache entry must not stick: drop it so the next start recompiles.
-    if (s.from_cache) {
-      std::error_code ec;
-      std::filesystem::remove(cache_path, ec);
-    }
-    return nullptr;
+  // Links `object` into a new engine (the engine keeps a copy of the plan).
+  auto link = [&](std::string* link_error) -> std::unique_ptr<JitEngine> {
+    Clock::time_point t = Clock::now();
+    auto engine = std::make_unique<JitEngine>(program, compiled);
+    if (!engine->Prepare(link_error)) return nullptr;
+    s.index_ms += Ms(t);
+    t = Clock::now();
+    auto buffer = llvm::MemoryBuffer::getMemBufferCopy(
+        llvm::StringRef(object.data(), object.size()), "squall-matchers");
+    if (!engine->Link(std::move(buffer), link_error)) return nullptr;
+    s.link_ms = Ms(t);
+    s.object_bytes = object.size();
+    return engine;
+  };
+  std::unique_ptr<JitEngine> engine = link(error);
+  if (!engine && s.from_cache) {
+    // A damaged or foreign cache entry must not stick: drop it and compile afresh.
+    std::error_code ec;
+    std::filesystem::remove(cache_path, ec);
+    s.from_cache = false;
+    object.clear();
+    if (!CompileProgram(program, compiled, *target, object, s, error)) return nullptr;
+    WriteCache(cache_path, llvm::StringRef(object.data(), object.size()));
+    engine = link(error);
   }
-  s.link_ms = Ms(t);
   return engine;
 }
 

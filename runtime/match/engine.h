@@ -4,6 +4,7 @@
 // the engine's job (interp::Interpreter::Arguments renders them for either engine).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -27,11 +28,19 @@ class Engine {
   // What the decoder must extract, one plan per trigger ref (SlotLayout::plans).
   virtual const std::vector<events::DecoderPlan>& DecoderPlans() const = 0;
 
-  // Appends the rules that fire for `event` (decoded with DecoderPlans()), in program order:
-  // for every matcher of the event's trigger (in program order) its standard rules in rule
-  // order, then — only when no standard rule of any of them fired — their `@backstop` rules.
-  // `@disabled` rules never fire.
+  // Appends the rules that fire for `event` (decoded with DecoderPlans()): for every matcher
+  // of the event's trigger its standard rules, then — only when no standard rule of any of
+  // them fired — their `@backstop` rules. `@disabled` rules never fire. Each rule at most once.
+  //
+  // The order is the engine's (the interpreter's is program order, the native matchers' is
+  // their decision tree's): ordering 85 firings per event would cost the native matchers more
+  // than finding them. Callers that present firings sort them (SortFirings).
   virtual void Match(const events::DecodedEvent& event, std::vector<RuleRef>& out) = 0;
 };
+
+// Sorts firings into program order (matcher, then rule).
+inline void SortFirings(std::vector<RuleRef>& firings) {
+  std::sort(firings.begin(), firings.end());
+}
 
 }  // namespace squall::match
