@@ -143,6 +143,32 @@ void BM_DecodeBare(benchmark::State& state) {
 }
 BENCHMARK(BM_DecodeBare)->ArgName("fields")->Arg(3)->Arg(5)->Unit(benchmark::kMillisecond);
 
+// Decodes `text` as one batch (StartBatch + DecodeNext).
+void DecodeFileBatch(benchmark::State& state, Decoder& decoder, std::string_view text,
+                     size_t expected) {
+  DecodedEvent event;
+  events::DecodeResult result;
+  for (auto _ : state) {
+    Checksum sum;
+    decoder.StartBatch(text);
+    while (decoder.DecodeNext(event, result)) {
+      if (result.ok()) sum.Add(event);
+    }
+    benchmark::DoNotOptimize(sum);
+    if (sum.events != expected) state.SkipWithError("not every line decoded");
+  }
+}
+
+// Bare mode, the file in memory decoded as one batch: stage 1 over 64 KiB ranges of lines.
+void BM_DecodeBatch(benchmark::State& state) {
+  const Workload& w = LoadWorkload();
+  if (!w.ok) return state.SkipWithError("cannot read the events file; pass --events=PATH");
+  Decoder decoder = MakeDecoder(state.range(0), DecodeMode::kBare);
+  DecodeFileBatch(state, decoder, w.text, w.lines);
+  Report(state, w.lines, w.text.size());
+}
+BENCHMARK(BM_DecodeBatch)->ArgName("fields")->Arg(3)->Arg(5)->Unit(benchmark::kMillisecond);
+
 // Bare mode through Decode(): each line is copied into the decoder's padded buffer first.
 void BM_DecodeBareCopy(benchmark::State& state) {
   const Workload& w = LoadWorkload();

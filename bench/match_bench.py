@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
-"""Runs bench/match_bench.cpp over the rule sets of ../shared/bench/WORKLOAD.md and prints a
-markdown table (events/s, decoding included), checking WORKLOAD.md's match counts.
+"""Runs bench/match_bench.cpp over the rule sets of ../shared/bench/WORKLOAD.md and prints
+markdown tables: events/s (JSON decoding included, and matching alone) for the native
+matchers and the interpreter, and start-up times (front end, cold JIT, JIT from the object
+cache). Every run checks WORKLOAD.md's match counts.
 
   cmake --preset release && cmake --build --preset release --target squall_match_bench
-  python3 bench/match_bench.py [--sizes 10,100,1000] [--selective 10,100,1000,10000]
+  python3 bench/match_bench.py [--mixed 10,100,1000,10000] [--selective 10,...,100000]
+      [--interp-max 1000]
 """
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -17,17 +21,32 @@ EXPECTED = {
 }
 
 
+def run(opts, rule, kind, n, *extra):
+    r = subprocess.run([opts.bench, "--trigger", "monitoring.alert", "--events", opts.events,
+                        "--expect", str(EXPECTED[kind][n]), "--repeat", opts.repeat, *extra,
+                        rule], capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"{kind} {n}: {r.stderr.strip()}")
+    return dict(kv.split("=") for kv in r.stdout.split())
+
+
+def rate(fields, key="events_per_s"):
+    return f"{float(fields[key]) / 1e6:.2f} M"
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bench", default="build/release/bench/squall_match_bench")
     parser.add_argument("--events", default="../shared/bench/events-100k.jsonl")
-    parser.add_argument("--mixed", default="10,100,1000")
-    parser.add_argument("--selective", default="10,100,1000")
-    parser.add_argument("--repeat", default="3")
+    parser.add_argument("--mixed", default="10,100,1000,10000")
+    parser.add_argument("--selective", default="10,100,1000,10000,100000")
+    parser.add_argument("--repeat", default="5")
+    parser.add_argument("--interp-max", type=int, default=1000,
+                        help="largest rule count also run with the interpreter (it is linear)")
     opts = parser.parse_args()
     here = os.path.dirname(os.path.abspath(__file__))
-    print("| workload | rules | firings | compile | events/s (interpreter) |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    throughput = []
+    startup = []
     with tempfile.TemporaryDirectory() as tmp:
         for kind in ("mixed", "selective"):
             for n in [int(x) for x in getattr(opts, kind).split(",") if x]:
@@ -35,16 +54,35 @@ def main():
                 with open(rule, "w", encoding="utf-8") as f:
                     subprocess.run([sys.executable, os.path.join(here, "workload.py"), kind, str(n)],
                                    stdout=f, check=True)
-                r = subprocess.run([opts.bench, "--trigger", "monitoring.alert", "--events",
-                                    opts.events, "--expect", str(EXPECTED[kind][n]),
-                                    "--repeat", opts.repeat, rule],
-                                   capture_output=True, text=True)
-                if r.returncode != 0:
-                    sys.exit(f"{kind} {n}: {r.stderr.strip()}")
-                fields = dict(kv.split("=") for kv in r.stdout.split())
-                print(f"| {kind} | {n} | {int(fields['firings']):,} | "
-                      f"{float(fields['compile_ms']):.0f} ms | "
-                      f"{float(fields['events_per_s']):,.0f} |")
+                cache = os.path.join(tmp, "cache")
+                shutil.rmtree(cache, ignore_errors=True)
+                cold = run(opts, rule, kind, n, "--cache", cache)
+                warm = run(opts, rule, kind, n, "--cache", cache, "--repeat", "1")
+                assert warm["from_cache"] == "1", "second start did not use the object cache"
+                interp = None
+                if n <= opts.interp_max:
+                    interp = run(opts, rule, kind, n, "--engine", "interp", "--repeat", "1")
+                speedup = (f"{float(cold['events_per_s']) / float(interp['events_per_s']):.0f}x"
+                           if interp else "–")
+                throughput.append(
+                    f"| {kind} | {n:,} | {int(cold['firings']):,} | {rate(cold)} | "
+                    f"{rate(cold, 'match_only_events_per_s')} | "
+                    f"{rate(interp) if interp else '–'} | {speedup} |")
+                startup.append(
+                    f"| {kind} | {n:,} | {float(cold['frontend_ms']):.0f} | "
+                    f"{float(cold['index_ms']):.0f} | {float(cold['codegen_ms']):.0f} | "
+                    f"{float(cold['optimize_ms']):.0f} | {float(cold['link_ms']):.0f} | "
+                    f"{float(cold['engine_ms']):.0f} | {float(warm['engine_ms']):.0f} | "
+                    f"{int(cold['object_bytes']) // 1024} |")
+    print("| workload | rules | firings | JIT events/s | JIT, matching alone | interpreter "
+          "events/s | JIT / interpreter |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("\n".join(throughput))
+    print()
+    print("| workload | rules | front end ms | index ms | codegen ms | optimize + isel ms | "
+          "link ms | JIT start ms (cold) | JIT start ms (cached) | object KiB |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("\n".join(startup))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,12 @@ size_t CodePointLength(std::string_view text, size_t i) {
                   : (c >> 4) == 0xE  ? 3
                   : (c >> 3) == 0x1E ? 4
                                      : 1;
-  return i + length <= text.size() ? length : 1;
+  if (i + length > text.size()) return 1;
+  for (size_t k = 1; k < length; ++k) {
+    // Not a continuation byte: an invalid sequence, taken one byte at a time.
+    if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 1;
+  }
+  return length;
 }
 
 }  // namespace
@@ -44,8 +49,11 @@ bool GlobMatch(std::string_view pattern, std::string_view text) {
       }
     }
     if (star_p == std::string_view::npos) return false;
+    // The `*` takes one more character — a whole code point, so that a `?` or literal after
+    // it never starts in the middle of one.
     p = star_p;
-    t = ++star_t;
+    star_t += CodePointLength(text, star_t);
+    t = star_t;
   }
   while (p < pattern.size() && pattern[p] == '*') ++p;
   return p == pattern.size();

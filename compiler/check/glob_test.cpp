@@ -32,7 +32,12 @@ INSTANTIATE_TEST_SUITE_P(
                     GlobCase{"*.log", "/var/log/syslog.log", true},
                     GlobCase{"*a*b*c", "xxaxxbxxc", true}, GlobCase{"*a*b*c", "xxaxxcxxb", false},
                     GlobCase{"web\\*", "web*", true}, GlobCase{"web\\*", "web1", false},
-                    GlobCase{"Web*", "web1", false}, GlobCase{"a**b", "ab", true}));
+                    GlobCase{"Web*", "web1", false}, GlobCase{"a**b", "ab", true},
+                    // After `*`, `?` and literals start on a code point, never inside one:
+                    // "日本語" has no two characters before 本 (found by the differential test).
+                    GlobCase{"*??\xE6\x9C\xAC*", "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E", false},
+                    GlobCase{"*?\xE6\x9C\xAC*", "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E", true},
+                    GlobCase{"*?", "\xE6\x97\xA5", true}, GlobCase{"*??", "\xE6\x97\xA5", false}));
 
 }  // namespace
 }  // namespace squall::check

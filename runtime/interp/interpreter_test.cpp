@@ -117,6 +117,9 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"or_short_circuit", "event.b or event.n > 1", R"({"n": 2})", true},
         Case{"bool_wrong_type", "event.b", R"({"b": "true"})", false},
         Case{"len_code_points", "len(event.s) == 4", R"({"s": "caf\u00e9"})", true},
+        // The first of duplicate keys counts inside json values too, as for fields.
+        Case{"json_duplicate_keys_first_wins", "len(keys(event.j)) == 1 and event.j.a == 1",
+             R"({"j": {"a": 1, "a": 2}})", true},
         Case{"lower", "lower(event.s) == \"abc\"", R"({"s": "AbC"})", true},
         Case{"split_join", "join(split(event.s, \",\"), \"-\") == \"a-b\"", R"({"s": "a,b"})",
              true},

@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cstdio>
+#include <string_view>
+#include <unordered_set>
 
 #include "compiler/check/constant.h"
 #include "compiler/diag/json_escape.h"
@@ -128,7 +130,11 @@ Value FromConst(const check::ConstValue& c) {
     case K::kMap: {
       Value map;
       map.kind = Value::Kind::kMap;
+      // A key written twice in an event's JSON: the first occurrence counts, at every level,
+      // as for the fields the decoder reads (docs/events.md).
+      std::unordered_set<std::string_view> seen;
       for (const check::ConstValue::Entry& e : c.entries) {
+        if (!seen.insert(e.key).second) continue;
         map.keys.push_back(e.key);
         map.elements.push_back(FromConst(e.value));
       }
