@@ -12,6 +12,7 @@
 
 #include "cli/commands.h"
 #include "cli/compile.h"
+#include "cli/program_cache.h"
 #include "compiler/diag/json_escape.h"
 #include "compiler/ir/lower.h"
 #include "compiler/source/large_stack.h"
@@ -131,12 +132,28 @@ int RunRun(std::span<const std::string> arg_list, const Streams& streams) {
   if (!options) return kExitUsage;
 
   Session session(*options);
+  // A start with unchanged rules and packs takes the lowered program from the cache (only
+  // diagnostic-free compiles are stored, so there is nothing to report).
+  ProgramCache program_cache(
+      args.no_jit_cache ? "" : (args.jit_cache.empty() ? jit::DefaultCacheDir() : args.jit_cache));
+  types::TypeContext cached_types;
+  std::optional<ir::Program> cached;
+  if (!args.pack_warnings &&
+      program_cache.Prepare(args.files,
+                            args.packs.SearchPath(args.files, std::getenv("SQUALL_PACKS")))) {
+    cached = program_cache.Load(cached_types);
+  }
   CompiledProgram compiled;
-  std::istringstream no_input;  // rule files cannot come from stdin: events may
-  CompileFiles(session, args.files, no_input,
-               CompileOptions{.packs = &args.packs, .pack_warnings = args.pack_warnings}, compiled);
-  bool failed = session.Report(streams);
-  if (failed || !compiled.checked) return kExitUserError;
+  bool clean_compile = false;  // no diagnostic at all: the program may be cached
+  if (!cached) {
+    std::istringstream no_input;  // rule files cannot come from stdin: events may
+    CompileFiles(session, args.files, no_input,
+                 CompileOptions{.packs = &args.packs, .pack_warnings = args.pack_warnings},
+                 compiled);
+    clean_compile = session.diags().ErrorCount() == 0 && session.diags().WarningCount() == 0;
+    bool failed = session.Report(streams);
+    if (failed || !compiled.checked) return kExitUserError;
+  }
 
   int fd = 0;
   if (args.events != "-") {
@@ -151,7 +168,12 @@ int RunRun(std::span<const std::string> arg_list, const Streams& streams) {
   int status = kExitOk;
   // Evaluation recurses over expressions as deep as the parser allows.
   source::RunWithLargeStack([&] {
-    ir::Program program = ir::Lower(compiled.program);
+    ir::Program program = cached ? std::move(*cached) : ir::Lower(compiled.program);
+    if (!cached && clean_compile) {
+      std::vector<source::FileId> rule_files;
+      for (const ast::File* file : compiled.files) rule_files.push_back(file->file);
+      program_cache.Store(program, session.sources(), rule_files);
+    }
     // The interpreter renders action arguments for either engine.
     interp::Interpreter interpreter(program);
     std::unique_ptr<match::Engine> jit_engine;

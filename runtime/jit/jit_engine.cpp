@@ -51,44 +51,6 @@ using Clock = std::chrono::steady_clock;
 // another build of Squall never load, whatever changed in it.
 constexpr const char* kCodegenVersion = "squall-codegen-1";
 
-// The GNU build id of the running executable (a hash of its contents that the linker
-// records), as hex; the compile time of this file when the executable has none.
-const std::string& BuildId() {
-  static const std::string id = [] {
-    std::string hex;
-    dl_iterate_phdr(
-        [](dl_phdr_info* info, size_t, void* data) -> int {
-          auto* out = static_cast<std::string*>(data);
-          for (int i = 0; i < info->dlpi_phnum; ++i) {
-            const ElfW(Phdr)& ph = info->dlpi_phdr[i];
-            if (ph.p_type != PT_NOTE) continue;
-            const char* p = reinterpret_cast<const char*>(info->dlpi_addr + ph.p_vaddr);
-            const char* end = p + ph.p_memsz;
-            while (p + sizeof(ElfW(Nhdr)) <= end) {
-              const auto* note = reinterpret_cast<const ElfW(Nhdr)*>(p);
-              const char* name = p + sizeof(ElfW(Nhdr));
-              const char* desc = name + ((note->n_namesz + 3) & ~3u);
-              if (note->n_type == NT_GNU_BUILD_ID && note->n_namesz == 4 &&
-                  std::memcmp(name, "GNU", 4) == 0 && desc + note->n_descsz <= end) {
-                static constexpr char kHex[] = "0123456789abcdef";
-                for (uint32_t b = 0; b < note->n_descsz; ++b) {
-                  auto byte = static_cast<unsigned char>(desc[b]);
-                  *out += kHex[byte >> 4];
-                  *out += kHex[byte & 15];
-                }
-                return 1;
-              }
-              p = desc + ((note->n_descsz + 3) & ~3u);
-            }
-          }
-          return 1;  // the first object is the executable: stop there
-        },
-        &hex);
-    return hex.empty() ? std::string(__DATE__ " " __TIME__) : hex;
-  }();
-  return id;
-}
-
 // Above this many LLVM instructions after optimization, code generation uses the fast
 // instruction selector (see CreateJitEngine).
 constexpr size_t kFastCodegenInstructions = 50'000;
@@ -552,6 +514,44 @@ std::string DumpIndex(const ir::Program& program) {
     text += index::PrintIndex(m, index::BuildIndex(m));
   }
   return text;
+}
+
+// The GNU build id of the running executable (a hash of its contents that the linker
+// records), as hex; the compile time of this file when the executable has none.
+const std::string& BuildId() {
+  static const std::string id = [] {
+    std::string hex;
+    dl_iterate_phdr(
+        [](dl_phdr_info* info, size_t, void* data) -> int {
+          auto* out = static_cast<std::string*>(data);
+          for (int i = 0; i < info->dlpi_phnum; ++i) {
+            const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+            if (ph.p_type != PT_NOTE) continue;
+            const char* p = reinterpret_cast<const char*>(info->dlpi_addr + ph.p_vaddr);
+            const char* end = p + ph.p_memsz;
+            while (p + sizeof(ElfW(Nhdr)) <= end) {
+              const auto* note = reinterpret_cast<const ElfW(Nhdr)*>(p);
+              const char* name = p + sizeof(ElfW(Nhdr));
+              const char* desc = name + ((note->n_namesz + 3) & ~3u);
+              if (note->n_type == NT_GNU_BUILD_ID && note->n_namesz == 4 &&
+                  std::memcmp(name, "GNU", 4) == 0 && desc + note->n_descsz <= end) {
+                static constexpr char kHex[] = "0123456789abcdef";
+                for (uint32_t b = 0; b < note->n_descsz; ++b) {
+                  auto byte = static_cast<unsigned char>(desc[b]);
+                  *out += kHex[byte >> 4];
+                  *out += kHex[byte & 15];
+                }
+                return 1;
+              }
+              p = desc + ((note->n_descsz + 3) & ~3u);
+            }
+          }
+          return 1;  // the first object is the executable: stop there
+        },
+        &hex);
+    return hex.empty() ? std::string(__DATE__ " " __TIME__) : hex;
+  }();
+  return id;
 }
 
 std::string DefaultCacheDir() {

@@ -51,6 +51,10 @@ std::string DumpLlvm(const ir::Program& program, bool optimized);
 // The index plan of every matcher as text (`squall check --dump=index`).
 std::string DumpIndex(const ir::Program& program);
 
+// The GNU build id of the running executable (hex): part of every cache key, so that nothing a
+// different build of Squall compiled is ever loaded.
+const std::string& BuildId();
+
 // The default object cache directory: $SQUALL_JIT_CACHE, else $XDG_CACHE_HOME/squall/jit,
 // else $HOME/.cache/squall/jit; empty when none of them is set.
 std::string DefaultCacheDir();

@@ -156,6 +156,113 @@ class ObjectCache(unittest.TestCase):
             self.assertIn(expected, undefined)
 
 
+PACK_YAML = "---\nref: ops\nname: ops\nversion: 1.0.0\ndescription: test\nauthor: t\n"
+ACTION_YAML = """---
+name: notify
+runner_type: local-shell-cmd
+description: Posts a message.
+parameters:
+  cmd:
+    type: string
+    default: echo
+  {param}:
+    type: string
+    required: true
+"""
+
+
+class ProgramCache(unittest.TestCase):
+    """The lowered program is cached too: a start with unchanged rules and packs skips the
+    front end, and any change to a file the compile read, or to what an import resolves to,
+    compiles again."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+        self.cache = os.path.join(self.tmp, "cache")
+        self.packs = os.path.join(self.tmp, "packs")
+        self.write_pack(self.packs, "channel")
+        self.rule = os.path.join(self.tmp, "r.rule")
+        self.write_rule("channel")
+        self.events = '{"trigger": "t", "payload": {"s": "x"}}\n'
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def write_pack(self, root, param):
+        os.makedirs(os.path.join(root, "ops", "actions"), exist_ok=True)
+        with open(os.path.join(root, "ops", "pack.yaml"), "w", encoding="utf-8") as f:
+            f.write(PACK_YAML)
+        with open(os.path.join(root, "ops", "actions", "notify.yaml"), "w",
+                  encoding="utf-8") as f:
+            f.write(ACTION_YAML.format(param=param))
+
+    def write_rule(self, param, text="hello"):
+        with open(self.rule, "w", encoding="utf-8") as f:
+            f.write("import ops\ntrigger t { s: string }\n"
+                    f'rule r {{ if t where event.s == "x" then ops.notify({param}: "{text}") }}\n')
+
+    def run_rules(self, *extra):
+        return squall("run", *extra, self.rule, "--events", "-", "--dry-run", cache=self.cache,
+                      stdin=self.events)
+
+    def programs(self):
+        return glob.glob(os.path.join(self.cache, "*.program"))
+
+    def test_hit_gives_the_same_firings(self):
+        first = self.run_rules("--packs", self.packs)
+        self.assertEqual(first.returncode, 0, first.stderr)
+        self.assertIn('"channel":"hello"', first.stdout)
+        [entry] = self.programs()
+        mtime = os.stat(entry).st_mtime_ns
+        second = self.run_rules("--packs", self.packs)
+        self.assertEqual((second.returncode, second.stdout), (0, first.stdout))
+        self.assertEqual(os.stat(entry).st_mtime_ns, mtime)
+        interp = self.run_rules("--packs", self.packs, "--no-jit")
+        self.assertEqual(interp.stdout, first.stdout)
+
+    def test_changed_rule_file_recompiles(self):
+        self.run_rules("--packs", self.packs)
+        self.write_rule("channel", text="changed")
+        r = self.run_rules("--packs", self.packs)
+        self.assertIn('"channel":"changed"', r.stdout)
+
+    def test_changed_pack_file_recompiles(self):
+        self.assertEqual(self.run_rules("--packs", self.packs).returncode, 0)
+        # The action now requires another parameter: the cached program must not be used.
+        self.write_pack(self.packs, "room")
+        r = self.run_rules("--packs", self.packs)
+        self.assertEqual(r.returncode, 1, r.stdout)
+        self.assertIn("room", r.stderr)
+
+    def test_pack_appearing_earlier_on_the_path_recompiles(self):
+        earlier = os.path.join(self.tmp, "earlier")
+        os.makedirs(earlier)
+        self.assertEqual(self.run_rules("--packs", earlier, "--packs", self.packs).returncode, 0)
+        self.write_pack(earlier, "room")  # now `import ops` finds this one first
+        r = self.run_rules("--packs", earlier, "--packs", self.packs)
+        self.assertEqual(r.returncode, 1, r.stdout)
+        self.assertIn("room", r.stderr)
+
+    def test_damaged_entry_is_ignored_and_replaced(self):
+        first = self.run_rules("--packs", self.packs)
+        [entry] = self.programs()
+        with open(entry, "r+b") as f:
+            f.truncate(40)
+        second = self.run_rules("--packs", self.packs)
+        self.assertEqual((second.returncode, second.stdout), (0, first.stdout))
+        self.assertGreater(os.path.getsize(entry), 40)
+
+    def test_warnings_are_not_cached_away(self):
+        # A compile with diagnostics is not stored: every start reports them.
+        with open(self.rule, "a", encoding="utf-8") as f:
+            f.write('rule w { if t as unused then ops.notify(channel: "w") }\n')
+        for _ in range(2):
+            r = self.run_rules("--packs", self.packs)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("warning", r.stderr)
+        self.assertEqual(self.programs(), [])
+
+
 class Dumps(unittest.TestCase):
     def test_dumps(self):
         with tempfile.TemporaryDirectory() as tmp:

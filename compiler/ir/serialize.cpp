@@ -1,0 +1,437 @@
+#include "compiler/ir/serialize.h"
+
+#include <bit>
+#include <cstring>
+#include <unordered_map>
+
+namespace squall::ir {
+namespace {
+
+constexpr uint32_t kMagic = 0x53514952;  // "SQIR"
+
+class Writer {
+ public:
+  void U8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
+  void U32(uint32_t v) {
+    for (int i = 0; i < 4; ++i) U8(static_cast<uint8_t>(v >> (8 * i)));
+  }
+  void U64(uint64_t v) {
+    for (int i = 0; i < 8; ++i) U8(static_cast<uint8_t>(v >> (8 * i)));
+  }
+  void I64(int64_t v) { U64(static_cast<uint64_t>(v)); }
+  void F64(double v) { U64(std::bit_cast<uint64_t>(v)); }
+  void Bool(bool v) { U8(v ? 1 : 0); }
+  void Str(std::string_view s) {
+    U32(static_cast<uint32_t>(s.size()));
+    out_.append(s);
+  }
+  void Strs(const std::vector<std::string>& v) {
+    U32(static_cast<uint32_t>(v.size()));
+    for (const std::string& s : v) Str(s);
+  }
+  void U32s(const std::vector<uint32_t>& v) {
+    U32(static_cast<uint32_t>(v.size()));
+    for (uint32_t x : v) U32(x);
+  }
+  std::string Take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+// Reads what Writer wrote; every read checks the bounds and a failure sticks.
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  bool ok() const { return ok_; }
+  bool AtEnd() const { return pos_ == in_.size(); }
+
+  uint8_t U8() {
+    if (!Need(1)) return 0;
+    return static_cast<uint8_t>(in_[pos_++]);
+  }
+  uint32_t U32() {
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(U8()) << (8 * i);
+    return v;
+  }
+  uint64_t U64() {
+    uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(U8()) << (8 * i);
+    return v;
+  }
+  int64_t I64() { return static_cast<int64_t>(U64()); }
+  double F64() { return std::bit_cast<double>(U64()); }
+  bool Bool() { return U8() != 0; }
+  std::string Str() {
+    uint32_t n = U32();
+    if (!Need(n)) return {};
+    std::string s(in_.substr(pos_, n));
+    pos_ += n;
+    return s;
+  }
+  // A count of items that take at least `min_bytes` each: bounded by what is left, so a
+  // damaged count cannot make a reader allocate gigabytes.
+  uint32_t Count(size_t min_bytes = 1) {
+    uint32_t n = U32();
+    if (static_cast<uint64_t>(n) * min_bytes > in_.size() - pos_) Fail();
+    return ok_ ? n : 0;
+  }
+  std::vector<std::string> Strs() {
+    std::vector<std::string> v(Count(4));
+    for (std::string& s : v) s = Str();
+    return v;
+  }
+  std::vector<uint32_t> U32s() {
+    std::vector<uint32_t> v(Count(4));
+    for (uint32_t& x : v) x = U32();
+    return v;
+  }
+  void Fail() { ok_ = false; }
+
+ private:
+  bool Need(size_t n) {
+    if (!ok_ || in_.size() - pos_ < n) {
+      ok_ = false;
+      return false;
+    }
+    return true;
+  }
+  std::string_view in_;
+  size_t pos_ = 0;
+  bool ok_ = true;
+};
+
+// Types are written once each, children before parents, and referred to by number (0: none).
+class TypeWriter {
+ public:
+  explicit TypeWriter(Writer& w) : w_(w) {}
+
+  uint32_t Ref(const types::Type* t) {
+    if (t == nullptr) return 0;
+    auto it = numbers_.find(t);
+    if (it != numbers_.end()) return it->second;
+    uint32_t element = Ref(t->element());
+    uint32_t extra = Ref(t->extra_fields());
+    std::vector<uint32_t> field_types;
+    for (const types::Field& f : t->fields()) field_types.push_back(Ref(f.type));
+    // Written into its own buffer: a type's children are complete before it.
+    table_.U8(static_cast<uint8_t>(t->kind()));
+    table_.U32(element);
+    table_.U32(extra);
+    table_.Str(t->name());
+    table_.U32(static_cast<uint32_t>(t->fields().size()));
+    for (size_t i = 0; i < t->fields().size(); ++i) {
+      const types::Field& f = t->fields()[i];
+      table_.Str(f.name);
+      table_.U32(field_types[i]);
+      table_.Bool(f.required);
+      table_.Str(f.default_json);
+    }
+    uint32_t number = ++count_;
+    numbers_.emplace(t, number);
+    return number;
+  }
+
+  void Flush() {
+    w_.U32(count_);
+    std::string table = table_.Take();
+    w_.Str(table);
+  }
+
+ private:
+  Writer& w_;
+  Writer table_;
+  uint32_t count_ = 0;
+  std::unordered_map<const types::Type*, uint32_t> numbers_;
+};
+
+void WriteConstant(Writer& w, const Constant& c) {
+  w.U8(static_cast<uint8_t>(c.kind));
+  w.Bool(c.boolean);
+  w.I64(c.integer);
+  w.F64(c.number);
+  w.Str(c.text);
+  w.U32(static_cast<uint32_t>(c.elements.size()));
+  for (const Constant& e : c.elements) WriteConstant(w, e);
+  w.Strs(c.keys);
+}
+
+bool ReadConstant(Reader& r, Constant& c, int depth) {
+  if (depth > 1000) {
+    r.Fail();
+    return false;
+  }
+  uint8_t kind = r.U8();
+  if (kind > static_cast<uint8_t>(Constant::Kind::kMap)) r.Fail();
+  c.kind = static_cast<Constant::Kind>(kind);
+  c.boolean = r.Bool();
+  c.integer = r.I64();
+  c.number = r.F64();
+  c.text = r.Str();
+  c.elements.resize(r.Count(30));
+  for (Constant& e : c.elements) {
+    if (!ReadConstant(r, e, depth + 1)) return false;
+  }
+  c.keys = r.Strs();
+  return r.ok();
+}
+
+}  // namespace
+
+std::string Serialize(const Program& program) {
+  // Types first (they are referred to throughout), so the body goes into its own buffer.
+  Writer body;
+  Writer head;
+  TypeWriter types(head);
+  body.U32(static_cast<uint32_t>(program.matchers.size()));
+  for (const Matcher& m : program.matchers) {
+    body.Str(m.trigger);
+    body.Str(m.parameters_json);
+    body.U32(types.Ref(m.payload));
+    body.U32(static_cast<uint32_t>(m.slots.size()));
+    for (const Slot& s : m.slots) {
+      body.Strs(s.path);
+      body.U32(types.Ref(s.type));
+      body.Str(s.default_json);
+    }
+    body.U32(static_cast<uint32_t>(m.constants.size()));
+    for (const Constant& c : m.constants) WriteConstant(body, c);
+    body.Strs(m.regexes);
+    body.Strs(m.keys);
+    body.U32(static_cast<uint32_t>(m.nodes.size()));
+    for (const Node& n : m.nodes) {
+      body.U8(static_cast<uint8_t>(n.op));
+      body.U32(types.Ref(n.type));
+      body.U32(n.index);
+      body.U32(n.first_operand);
+      body.U32(n.operand_count);
+      body.U32(n.first_key);
+    }
+    body.U32s(m.operands);
+    body.U32(static_cast<uint32_t>(m.rules.size()));
+    for (const RuleMatch& rule : m.rules) {
+      body.Str(rule.name);
+      body.Bool(rule.disabled);
+      body.Bool(rule.backstop);
+      body.U32(rule.condition.index);
+      body.U32(static_cast<uint32_t>(rule.conjuncts.size()));
+      for (const Conjunct& c : rule.conjuncts) {
+        body.U8(static_cast<uint8_t>(c.kind));
+        body.U32(c.node.index);
+        body.U32(c.slot);
+        body.U8(static_cast<uint8_t>(c.compare));
+        body.U32s(c.consts);
+      }
+      body.Str(rule.action);
+      body.Bool(rule.action_is_workflow);
+      body.U32(static_cast<uint32_t>(rule.arguments.size()));
+      for (const Argument& a : rule.arguments) {
+        body.Str(a.name);
+        body.U32(a.value.index);
+        body.Bool(a.duration_as_seconds);
+      }
+    }
+  }
+  body.U32(static_cast<uint32_t>(program.skipped.size()));
+  for (const SkippedRule& s : program.skipped) {
+    body.Str(s.name);
+    body.Str(s.reason);
+  }
+  head.U32(kMagic);
+  types.Flush();
+  std::string out = head.Take();
+  out += body.Take();
+  return out;
+}
+
+std::optional<Program> Deserialize(std::string_view bytes, types::TypeContext& types) {
+  Reader r(bytes);
+  if (r.U32() != kMagic) return std::nullopt;
+  // The type table.
+  uint32_t type_count = r.U32();
+  std::string table_bytes = r.Str();
+  if (!r.ok()) return std::nullopt;
+  std::vector<const types::Type*> table = {nullptr};  // number 0: none
+  Reader t(table_bytes);
+  auto ref = [&](uint32_t number) -> const types::Type* {
+    if (number >= table.size()) {
+      t.Fail();
+      return nullptr;
+    }
+    return table[number];
+  };
+  for (uint32_t i = 0; i < type_count && t.ok(); ++i) {
+    uint8_t kind_byte = t.U8();
+    if (kind_byte > static_cast<uint8_t>(types::TypeKind::kRecord)) t.Fail();
+    auto kind = static_cast<types::TypeKind>(kind_byte);
+    const types::Type* element = ref(t.U32());
+    const types::Type* extra = ref(t.U32());
+    std::string name = t.Str();
+    std::vector<types::Field> fields(t.Count(13));
+    for (types::Field& f : fields) {
+      f.name = t.Str();
+      f.type = ref(t.U32());
+      f.required = t.Bool();
+      f.default_json = t.Str();
+    }
+    if (!t.ok()) break;
+    const types::Type* type = nullptr;
+    switch (kind) {
+      case types::TypeKind::kError:
+        type = types.Error();
+        break;
+      case types::TypeKind::kNothing:
+        type = types.Nothing();
+        break;
+      case types::TypeKind::kNull:
+        type = types.Null();
+        break;
+      case types::TypeKind::kBool:
+        type = types.Bool();
+        break;
+      case types::TypeKind::kInt:
+        type = types.Int();
+        break;
+      case types::TypeKind::kFloat:
+        type = types.Float();
+        break;
+      case types::TypeKind::kString:
+        type = types.String();
+        break;
+      case types::TypeKind::kDuration:
+        type = types.Duration();
+        break;
+      case types::TypeKind::kTime:
+        type = types.Time();
+        break;
+      case types::TypeKind::kJson:
+        type = types.Json();
+        break;
+      case types::TypeKind::kList:
+      case types::TypeKind::kMap:
+      case types::TypeKind::kOptional:
+        if (element == nullptr) {
+          t.Fail();
+          break;
+        }
+        type = kind == types::TypeKind::kList  ? types.List(element)
+               : kind == types::TypeKind::kMap ? types.Map(element)
+                                               : types.Optional(element);
+        break;
+      case types::TypeKind::kRecord: {
+        // TypeContext::Record checks that names are unique: check first, fail cleanly.
+        for (size_t a = 0; a < fields.size(); ++a) {
+          for (size_t b = a + 1; b < fields.size(); ++b) {
+            if (fields[a].name == fields[b].name) t.Fail();
+          }
+          if (fields[a].type == nullptr) t.Fail();
+        }
+        if (t.ok()) type = types.Record(std::move(fields), extra, std::move(name));
+        break;
+      }
+    }
+    table.push_back(type);
+  }
+  if (!t.ok() || !t.AtEnd() || table.size() != type_count + 1) return std::nullopt;
+
+  Program program;
+  program.matchers.resize(r.Count(16));
+  for (Matcher& m : program.matchers) {
+    m.trigger = r.Str();
+    m.parameters_json = r.Str();
+    m.payload = ref(r.U32());
+    m.slots.resize(r.Count(12));
+    for (Slot& s : m.slots) {
+      s.path = r.Strs();
+      s.type = ref(r.U32());
+      s.default_json = r.Str();
+    }
+    m.constants.resize(r.Count(30));
+    for (Constant& c : m.constants) ReadConstant(r, c, 0);
+    m.regexes = r.Strs();
+    m.keys = r.Strs();
+    m.nodes.resize(r.Count(21));
+    for (Node& n : m.nodes) {
+      uint8_t op = r.U8();
+      if (op > static_cast<uint8_t>(Op::kCall)) r.Fail();
+      n.op = static_cast<Op>(op);
+      n.type = ref(r.U32());
+      n.index = r.U32();
+      n.first_operand = r.U32();
+      n.operand_count = r.U32();
+      n.first_key = r.U32();
+    }
+    m.operands = r.U32s();
+    m.rules.resize(r.Count(20));
+    for (RuleMatch& rule : m.rules) {
+      rule.name = r.Str();
+      rule.disabled = r.Bool();
+      rule.backstop = r.Bool();
+      rule.condition.index = r.U32();
+      rule.conjuncts.resize(r.Count(14));
+      for (Conjunct& c : rule.conjuncts) {
+        uint8_t kind = r.U8();
+        if (kind > static_cast<uint8_t>(Conjunct::Kind::kOther)) r.Fail();
+        c.kind = static_cast<Conjunct::Kind>(kind);
+        c.node.index = r.U32();
+        c.slot = r.U32();
+        uint8_t compare = r.U8();
+        if (compare > static_cast<uint8_t>(Op::kCall)) r.Fail();
+        c.compare = static_cast<Op>(compare);
+        c.consts = r.U32s();
+      }
+      rule.action = r.Str();
+      rule.action_is_workflow = r.Bool();
+      rule.arguments.resize(r.Count(9));
+      for (Argument& a : rule.arguments) {
+        a.name = r.Str();
+        a.value.index = r.U32();
+        a.duration_as_seconds = r.Bool();
+      }
+    }
+    if (!r.ok()) return std::nullopt;
+  }
+  program.skipped.resize(r.Count(8));
+  for (SkippedRule& s : program.skipped) {
+    s.name = r.Str();
+    s.reason = r.Str();
+  }
+  if (!r.ok() || !t.ok() || !r.AtEnd()) return std::nullopt;
+  // Indices must stay within their tables, or an engine would read out of bounds.
+  for (const Matcher& m : program.matchers) {
+    auto node_ok = [&](uint32_t i) { return i < m.nodes.size(); };
+    for (const Node& n : m.nodes) {
+      if (static_cast<uint64_t>(n.first_operand) + n.operand_count > m.operands.size()) {
+        return std::nullopt;
+      }
+      if ((n.op == Op::kConst && n.index >= m.constants.size()) ||
+          (n.op == Op::kSlot && n.index >= m.slots.size()) ||
+          (n.op == Op::kMatches && n.operand_count == 1 && n.index >= m.regexes.size()) ||
+          ((n.op == Op::kMap || n.op == Op::kMember) &&
+           static_cast<uint64_t>(n.first_key) + (n.op == Op::kMap ? n.operand_count : 1) >
+               m.keys.size())) {
+        return std::nullopt;
+      }
+    }
+    for (uint32_t o : m.operands) {
+      if (!node_ok(o)) return std::nullopt;
+    }
+    for (const RuleMatch& rule : m.rules) {
+      if (rule.condition.IsValid() && !node_ok(rule.condition.index)) return std::nullopt;
+      for (const Conjunct& c : rule.conjuncts) {
+        if (!node_ok(c.node.index)) return std::nullopt;
+        if (c.kind != Conjunct::Kind::kOther && c.slot >= m.slots.size()) return std::nullopt;
+        for (uint32_t k : c.consts) {
+          if (k >= m.constants.size()) return std::nullopt;
+        }
+      }
+      for (const Argument& a : rule.arguments) {
+        if (!node_ok(a.value.index)) return std::nullopt;
+      }
+    }
+  }
+  return program;
+}
+
+}  // namespace squall::ir

@@ -1,0 +1,127 @@
+#include "compiler/ir/serialize.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <random>
+#include <string>
+
+#include "compiler/check/checker.h"
+#include "compiler/diag/diagnostic_engine.h"
+#include "compiler/ir/lower.h"
+#include "compiler/ir/printer.h"
+#include "compiler/parse/parser.h"
+
+namespace squall::ir {
+namespace {
+
+// A program exercising every part of the IR: several triggers and matchers (trigger
+// parameters), records, optional and json slots with defaults, constants of every kind,
+// regexes, map keys, member access, calls, backstop/disabled rules, workflows as actions and
+// a skipped correlation.
+constexpr const char* kSource = R"(import core
+trigger alert {
+  severity: string
+  cpu: float
+  count: int = 3
+  tags: list<string> = []
+  meta: {zone: string, rack: int?}?
+  extra: json?
+  since: duration = 5m
+  at: time
+}
+trigger disk.low { host: string, free_pct: float }
+workflow w(host: string) -> string { return host }
+rule a { if alert where event.severity in ["critical", "error"] and event.cpu > 90.5
+  and event.meta?.zone ?? "x" like "eu-*" and event.since >= 1h
+  then core.echo(message: "{{event.severity}} {{len(event.tags)}} {{event.extra}}") }
+rule b { if alert where event.severity matches "^c[a-z]+$" and {"k": 1}["k"] == 1
+  then core.local(cmd: "echo", timeout: 2m) }
+@backstop
+rule c { if alert then w(host: "h") }
+@disabled
+rule d { if disk.low where event.free_pct < 5 and not (event.host startswith "db") then core.noop() }
+rule e { if 3 of disk.low within 5m then core.noop() }
+)";
+
+class Compiled {
+ public:
+  Compiled() : diags_(sources_) {
+    source::FileId id = sources_.AddFile("t.rule", kSource);
+    file_ = parse::ParseFile(sources_, id, diags_);
+    loader_ =
+        std::make_unique<schema::PackLoader>(schema::LoaderOptions{}, sources_, diags_, types_);
+    // The checker's precondition: no syntax errors.
+    if (diags_.HasErrors()) return;
+    const ast::File* files[] = {file_.get()};
+    checked_ = check::Check(files, *loader_, types_, sources_, diags_);
+    ok_ = !diags_.HasErrors();
+    if (ok_) program_ = Lower(checked_);
+  }
+  bool ok() const { return ok_; }
+  const Program& program() const { return program_; }
+
+ private:
+  source::SourceManager sources_;
+  diag::DiagnosticEngine diags_;
+  types::TypeContext types_;
+  std::unique_ptr<const ast::File> file_;
+  std::unique_ptr<schema::PackLoader> loader_;
+  check::CheckedProgram checked_;
+  bool ok_ = false;
+  Program program_;
+};
+
+TEST(SerializeTest, RoundTripPrintsTheSameProgram) {
+  Compiled c;
+  ASSERT_TRUE(c.ok());
+  ASSERT_GE(c.program().matchers.size(), 2u);
+  ASSERT_EQ(c.program().skipped.size(), 1u);
+  std::string bytes = Serialize(c.program());
+  types::TypeContext types;
+  std::optional<Program> loaded = Deserialize(bytes, types);
+  ASSERT_TRUE(loaded.has_value());
+  EXPECT_EQ(PrintIr(*loaded), PrintIr(c.program()));
+  // And again: the loaded program serializes to the same bytes.
+  EXPECT_EQ(Serialize(*loaded), bytes);
+}
+
+TEST(SerializeTest, EveryTruncationIsRejected) {
+  Compiled c;
+  ASSERT_TRUE(c.ok());
+  std::string bytes = Serialize(c.program());
+  for (size_t size = 0; size < bytes.size(); ++size) {
+    types::TypeContext types;
+    EXPECT_FALSE(Deserialize(std::string_view(bytes).substr(0, size), types).has_value())
+        << "prefix of " << size << " bytes";
+  }
+  types::TypeContext types;
+  EXPECT_FALSE(Deserialize(bytes + "x", types).has_value()) << "trailing byte";
+}
+
+TEST(SerializeTest, DamagedBytesNeverCrash) {
+  Compiled c;
+  ASSERT_TRUE(c.ok());
+  std::string bytes = Serialize(c.program());
+  std::mt19937 random(7);
+  for (int i = 0; i < 3000; ++i) {
+    std::string damaged = bytes;
+    int flips = 1 + static_cast<int>(random() % 4);
+    for (int f = 0; f < flips; ++f) {
+      damaged[random() % damaged.size()] = static_cast<char>(random());
+    }
+    types::TypeContext types;
+    std::optional<Program> loaded = Deserialize(damaged, types);
+    if (!loaded) continue;
+    // Whatever survives the checks has every index within its table.
+    for (const Matcher& m : loaded->matchers) {
+      for (const Node& n : m.nodes) {
+        ASSERT_LE(static_cast<uint64_t>(n.first_operand) + n.operand_count, m.operands.size());
+      }
+      for (uint32_t o : m.operands) ASSERT_LT(o, m.nodes.size());
+    }
+  }
+}
+
+}  // namespace
+}  // namespace squall::ir
