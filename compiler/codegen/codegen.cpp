@@ -3,7 +3,6 @@
 #include <xxhash.h>
 
 #include <bit>
-#include <cstdlib>
 #include <map>
 #include <optional>
 
@@ -1072,13 +1071,6 @@ std::unique_ptr<llvm::Module> Generate(const Input& input, llvm::LLVMContext& co
   return module;
 }
 
-llvm::OptimizationLevel OptLevel() {
-  const char* level = std::getenv("SQUALL_OPT");
-  if (level != nullptr && std::string(level) == "1") return llvm::OptimizationLevel::O1;
-  if (level != nullptr && std::string(level) == "3") return llvm::OptimizationLevel::O3;
-  return llvm::OptimizationLevel::O2;
-}
-
 void Optimize(llvm::Module& module, llvm::TargetMachine& target) {
   llvm::LoopAnalysisManager loops;
   llvm::FunctionAnalysisManager functions;
@@ -1090,7 +1082,8 @@ void Optimize(llvm::Module& module, llvm::TargetMachine& target) {
   builder.registerFunctionAnalyses(functions);
   builder.registerLoopAnalyses(loops);
   builder.crossRegisterProxies(loops, functions, cgscc, modules);
-  llvm::ModulePassManager pipeline = builder.buildPerModuleDefaultPipeline(OptLevel());
+  llvm::ModulePassManager pipeline =
+      builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
   pipeline.run(module, modules);
 }
 
