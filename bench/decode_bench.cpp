@@ -6,6 +6,9 @@
 //   cmake --preset release && cmake --build --preset release --target squall_decode_bench
 //   build/release/bench/squall_decode_bench --events=../shared/bench/events-100k.jsonl
 //
+// BM_DecodeBatch* and BM_ReadAndDecodeFileBatch use the batch API (Decoder::StartBatch +
+// DecodeNext over many lines, LineReader::NextChunk), the others one call per line.
+//
 // BM_SimdjsonReference* are plain simdjson On-Demand loops with no decoder around them (no
 // slots, no validation of the rest of the line): the ceiling the decoder is compared with.
 #include <benchmark/benchmark.h>
@@ -169,6 +172,40 @@ void BM_DecodeBatch(benchmark::State& state) {
 }
 BENCHMARK(BM_DecodeBatch)->ArgName("fields")->Arg(3)->Arg(5)->Unit(benchmark::kMillisecond);
 
+// The file with one line in `range(1)` made malformed (its closing brace dropped), as one
+// batch: what bad lines cost their neighbours (they are decoded again on their own, and so
+// are some good lines near them).
+void BM_DecodeBatchWithBadLines(benchmark::State& state) {
+  const Workload& w = LoadWorkload();
+  if (!w.ok) return state.SkipWithError("cannot read the events file; pass --events=PATH");
+  const auto every = static_cast<size_t>(state.range(1));
+  std::string text;
+  size_t good = 0, index = 0;
+  ForEachLine(w.text, [&](std::string_view line) {
+    if (index++ % every == every / 2) {
+      line.remove_suffix(1);
+    } else {
+      ++good;
+    }
+    text += line;
+    text += '\n';
+  });
+  std::vector<char> padded(text.begin(), text.end());
+  padded.resize(text.size() + events::kInputPadding);
+  Decoder decoder = MakeDecoder(state.range(0), DecodeMode::kBare);
+  DecodeFileBatch(state, decoder, std::string_view(padded.data(), text.size()), good);
+  state.counters["parsed_alone"] =
+      benchmark::Counter(static_cast<double>(decoder.stats().batch_lines_alone) /
+                         static_cast<double>(decoder.stats().lines));
+  Report(state, w.lines, text.size());
+}
+BENCHMARK(BM_DecodeBatchWithBadLines)
+    ->ArgNames({"fields", "bad_every"})
+    ->Args({3, 10'000})
+    ->Args({3, 1'000})
+    ->Args({3, 100})
+    ->Unit(benchmark::kMillisecond);
+
 // Bare mode through Decode(): each line is copied into the decoder's padded buffer first.
 void BM_DecodeBareCopy(benchmark::State& state) {
   const Workload& w = LoadWorkload();
@@ -189,11 +226,10 @@ void BM_DecodeBareFullValidation(benchmark::State& state) {
 }
 BENCHMARK(BM_DecodeBareFullValidation)->ArgName("fields")->Arg(3)->Unit(benchmark::kMillisecond);
 
-// Envelope mode: the same payloads wrapped as {"trigger": "monitoring.alert", "payload": ...}.
-void BM_DecodeEnvelope(benchmark::State& state) {
-  const Workload& w = LoadWorkload();
-  if (!w.ok) return state.SkipWithError("cannot read the events file; pass --events=PATH");
-  static const std::vector<char> wrapped = [&] {
+// The file's lines wrapped as {"trigger": "monitoring.alert", "payload": ...}, padded.
+const std::vector<char>& WrappedWorkload() {
+  static const std::vector<char> wrapped = [] {
+    const Workload& w = LoadWorkload();
     std::string out;
     ForEachLine(w.text, [&](std::string_view line) {
       out += R"({"trigger":"monitoring.alert","payload":)";
@@ -204,12 +240,32 @@ void BM_DecodeEnvelope(benchmark::State& state) {
     padded.resize(out.size() + events::kInputPadding);
     return padded;
   }();
+  return wrapped;
+}
+
+// Envelope mode: the same payloads wrapped as {"trigger": "monitoring.alert", "payload": ...}.
+void BM_DecodeEnvelope(benchmark::State& state) {
+  const Workload& w = LoadWorkload();
+  if (!w.ok) return state.SkipWithError("cannot read the events file; pass --events=PATH");
+  const std::vector<char>& wrapped = WrappedWorkload();
   const std::string_view text(wrapped.data(), wrapped.size() - events::kInputPadding);
   Decoder decoder = MakeDecoder(state.range(0), DecodeMode::kEnvelope);
   DecodeFile(state, decoder, text, /*padded=*/true, w.lines);
   Report(state, w.lines, text.size());
 }
 BENCHMARK(BM_DecodeEnvelope)->ArgName("fields")->Arg(3)->Unit(benchmark::kMillisecond);
+
+// Envelope mode as one batch.
+void BM_DecodeBatchEnvelope(benchmark::State& state) {
+  const Workload& w = LoadWorkload();
+  if (!w.ok) return state.SkipWithError("cannot read the events file; pass --events=PATH");
+  const std::vector<char>& wrapped = WrappedWorkload();
+  const std::string_view text(wrapped.data(), wrapped.size() - events::kInputPadding);
+  Decoder decoder = MakeDecoder(state.range(0), DecodeMode::kEnvelope);
+  DecodeFileBatch(state, decoder, text, w.lines);
+  Report(state, w.lines, text.size());
+}
+BENCHMARK(BM_DecodeBatchEnvelope)->ArgName("fields")->Arg(3)->Unit(benchmark::kMillisecond);
 
 // From the file (page cache) through LineReader: read(2) in 1 MiB chunks, split, decode.
 void BM_ReadAndDecodeFile(benchmark::State& state) {
@@ -233,6 +289,34 @@ void BM_ReadAndDecodeFile(benchmark::State& state) {
   Report(state, w.lines, w.text.size());
 }
 BENCHMARK(BM_ReadAndDecodeFile)->ArgName("fields")->Arg(3)->Unit(benchmark::kMillisecond);
+
+// The same through the batch API: LineReader::NextChunk hands over every complete line read
+// (about 1 MiB), decoded as one batch. The path `squall run` can take.
+void BM_ReadAndDecodeFileBatch(benchmark::State& state) {
+  const Workload& w = LoadWorkload();
+  if (!w.ok) return state.SkipWithError("cannot read the events file; pass --events=PATH");
+  Decoder decoder = MakeDecoder(state.range(0), DecodeMode::kBare);
+  DecodedEvent event;
+  events::DecodeResult result;
+  for (auto _ : state) {
+    const int fd = open(g_events_path.c_str(), O_RDONLY);
+    if (fd < 0) return state.SkipWithError("cannot open the events file");
+    events::LineReader reader(fd);
+    std::string_view chunk;
+    Checksum sum;
+    while (reader.NextChunk(chunk)) {
+      decoder.StartBatch(chunk);
+      while (decoder.DecodeNext(event, result)) {
+        if (result.ok()) sum.Add(event);
+      }
+    }
+    close(fd);
+    benchmark::DoNotOptimize(sum);
+    if (sum.events != w.lines) state.SkipWithError("not every line decoded");
+  }
+  Report(state, w.lines, w.text.size());
+}
+BENCHMARK(BM_ReadAndDecodeFileBatch)->ArgName("fields")->Arg(3)->Unit(benchmark::kMillisecond);
 
 // The ceiling: simdjson On-Demand on each line in place, looking up 3 fields by name and
 // nothing else (no rest-of-line checks, no trailing-text check, no slots).
@@ -268,11 +352,14 @@ void BM_SimdjsonReference(benchmark::State& state) {
 BENCHMARK(BM_SimdjsonReference)->Unit(benchmark::kMillisecond);
 
 // The same with iterate_many over the whole file (simdjson's document stream: stage 1 in
-// large batches). Not what the decoder does: one malformed line can derail a whole batch.
+// 1 MiB batches). Not what the decoder does: one malformed line can derail a whole batch.
+// `threads:2` is simdjson's default, a second thread running stage 1 on the next batch ahead
+// (two cores); `threads:1` is one core, as everything else here.
 void BM_SimdjsonReferenceIterateMany(benchmark::State& state) {
   const Workload& w = LoadWorkload();
   if (!w.ok) return state.SkipWithError("cannot read the events file; pass --events=PATH");
   simdjson::ondemand::parser parser;
+  parser.threaded = state.range(0) == 2;
   for (auto _ : state) {
     uint64_t events = 0, critical = 0;
     double cpu_sum = 0;
@@ -299,7 +386,11 @@ void BM_SimdjsonReferenceIterateMany(benchmark::State& state) {
   }
   Report(state, w.lines, w.text.size());
 }
-BENCHMARK(BM_SimdjsonReferenceIterateMany)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SimdjsonReferenceIterateMany)
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

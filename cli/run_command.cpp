@@ -200,38 +200,43 @@ int RunRun(std::span<const std::string> arg_list, const Streams& streams) {
     events::Decoder decoder(decoder_options, interpreter.DecoderPlans());
     events::LineReader reader(
         fd, events::LineReaderOptions{.max_line_bytes = decoder_options.max_line_bytes});
-    events::Line line;
     events::DecodedEvent event;
+    events::DecodeResult result;
+    std::string_view chunk;
     std::vector<match::RuleRef> firings;
     std::map<std::string, uint64_t> fired_per_rule;
     uint64_t firing_count = 0;
     std::string out;
-    while (reader.Next(line)) {
-      events::DecodeResult result = decoder.DecodePadded(line.text, event);
-      if (result.outcome == events::DecodeResult::Outcome::kBlank) continue;
-      if (!result.ok()) {
-        streams.err << args.events << ":" << line.number << ": rejected ("
-                    << events::RejectReasonName(result.reason) << "): " << result.message << "\n";
-        continue;
-      }
-      firings.clear();
-      engine.Match(event, firings);
-      match::SortFirings(firings);
-      for (match::RuleRef firing : firings) {
-        const ir::RuleMatch& rule = program.matchers[firing.matcher].rules[firing.rule];
-        std::vector<interp::Value> arguments = interpreter.Arguments(firing, event);
-        out.clear();
-        out += "{\"event\":" + Quote(event.id) + ",\"trigger\":" + Quote(event.trigger) +
-               ",\"rule\":" + Quote(rule.name) + ",\"action\":" + Quote(rule.action) +
-               ",\"parameters\":{";
-        for (size_t i = 0; i < rule.arguments.size(); ++i) {
-          if (i > 0) out += ",";
-          out += Quote(rule.arguments[i].name) + ":" + interp::ToJson(arguments[i]);
+    // Whole chunks of lines at a time: the decoder's stage 1 then runs once per range of lines
+    // (docs/performance.md, "Event decoding"); results are per line all the same.
+    while (reader.NextChunk(chunk)) {
+      decoder.StartBatch(chunk);
+      while (decoder.DecodeNext(event, result)) {
+        if (result.outcome == events::DecodeResult::Outcome::kBlank) continue;
+        if (!result.ok()) {
+          streams.err << args.events << ":" << result.line << ": rejected ("
+                      << events::RejectReasonName(result.reason) << "): " << result.message << "\n";
+          continue;
         }
-        out += "}}\n";
-        streams.out << out;
-        ++fired_per_rule[rule.name];
-        ++firing_count;
+        firings.clear();
+        engine.Match(event, firings);
+        match::SortFirings(firings);
+        for (match::RuleRef firing : firings) {
+          const ir::RuleMatch& rule = program.matchers[firing.matcher].rules[firing.rule];
+          std::vector<interp::Value> arguments = interpreter.Arguments(firing, event);
+          out.clear();
+          out += "{\"event\":" + Quote(event.id) + ",\"trigger\":" + Quote(event.trigger) +
+                 ",\"rule\":" + Quote(rule.name) + ",\"action\":" + Quote(rule.action) +
+                 ",\"parameters\":{";
+          for (size_t i = 0; i < rule.arguments.size(); ++i) {
+            if (i > 0) out += ",";
+            out += Quote(rule.arguments[i].name) + ":" + interp::ToJson(arguments[i]);
+          }
+          out += "}}\n";
+          streams.out << out;
+          ++fired_per_rule[rule.name];
+          ++firing_count;
+        }
       }
     }
     streams.out.flush();

@@ -10,7 +10,12 @@
 //  - full validation only adds checks: what the default decoder rejects, full validation
 //    rejects too, and when full validation accepts, the default decoder decodes the same slots;
 //  - full validation agrees with the DOM parser: an accepted line is valid JSON, and in bare
-//    mode a line the DOM parser accepts as a shallow object is accepted.
+//    mode a line the DOM parser accepts as a shallow object is accepted;
+//  - batches agree with lines: the same input through LineReader::NextChunk and
+//    Decoder::StartBatch/DecodeNext (four more decoders, one per kind above) gives every line
+//    the outcome, reason, message, line number, trigger, id and slots that DecodePadded gave it
+//    (but for the length a too-long line's message gives: the readers cut such lines
+//    differently).
 // A violation aborts, which libFuzzer reports as a crash.
 #include <simdjson.h>
 
@@ -171,13 +176,23 @@ bool SameSlot(TypeKind kind, const Slot& a, const Slot& b) {
   }
 }
 
+// One line's result, with its event (meaningful when the result is kEvent).
+struct Decoded {
+  DecodeResult result;
+  DecodedEvent event;
+};
+
 // One line through a decoder without and with full validation.
-void CheckPair(Decoder& lax, Decoder& strict, simdjson::dom::parser& dom, std::string_view line) {
-  DecodedEvent lax_event, strict_event;
-  const DecodeResult lax_result = lax.DecodePadded(line, lax_event);
+void CheckPair(Decoder& lax, Decoder& strict, simdjson::dom::parser& dom, std::string_view line,
+               Decoded& lax_out, Decoded& strict_out) {
+  DecodedEvent& lax_event = lax_out.event;
+  DecodedEvent& strict_event = strict_out.event;
+  lax_out.result = lax.DecodePadded(line, lax_event);
+  const DecodeResult& lax_result = lax_out.result;
   if (lax_result.ok()) CheckEvent(lax, lax_event, dom, line);
   lax_event.Detach();  // the strict decoder's call must not disturb it
-  const DecodeResult strict_result = strict.DecodePadded(line, strict_event);
+  strict_out.result = strict.DecodePadded(line, strict_event);
+  const DecodeResult& strict_result = strict_out.result;
   if (strict_result.outcome == DecodeResult::Outcome::kBlank ||
       lax_result.outcome == DecodeResult::Outcome::kBlank) {
     if (strict_result.outcome != lax_result.outcome) Fail("blank lines differ", line);
@@ -214,11 +229,51 @@ void CheckBareCompleteness(Decoder& strict, simdjson::dom::parser& dom, std::str
   CheckEvent(strict, event, dom, line);
 }
 
+// A batch decoder's result for `line` equals its line-by-line twin's.
+void CheckBatchLine(const Decoded& by_line, const DecodeResult& result, const DecodedEvent& event,
+                    std::string_view line) {
+  if (result.line != by_line.result.line) Fail("batch: another line number", line);
+  if (result.outcome != by_line.result.outcome) {
+    std::fprintf(stderr, "line by line: %d %.*s\nbatch: %d %.*s\n",
+                 static_cast<int>(by_line.result.outcome),
+                 static_cast<int>(by_line.result.message.size()), by_line.result.message.data(),
+                 static_cast<int>(result.outcome), static_cast<int>(result.message.size()),
+                 result.message.data());
+    Fail("batch: another outcome", line);
+  }
+  if (result.outcome == DecodeResult::Outcome::kRejected) {
+    if (result.reason != by_line.result.reason) Fail("batch: another reason", line);
+    // A too-long line is cut differently by the two readers (its message gives its length).
+    if (result.reason != events::RejectReason::kLineTooLong &&
+        result.message != by_line.result.message) {
+      Fail("batch: another message", line);
+    }
+    return;
+  }
+  if (result.outcome != DecodeResult::Outcome::kEvent) return;
+  const DecodedEvent& expected = by_line.event;
+  if (event.line != expected.line || event.trigger != expected.trigger || event.id != expected.id ||
+      event.id_assigned != expected.id_assigned ||
+      (event.plan == nullptr) != (expected.plan == nullptr) ||  // each decoder owns its plans
+      event.plan_index != expected.plan_index || event.slots.size() != expected.slots.size()) {
+    Fail("batch: another event", line);
+  }
+  for (size_t i = 0; i < event.slots.size(); ++i) {
+    const TypeKind kind = event.plan->slot_kind(static_cast<events::SlotIndex>(i));
+    if (!SameSlot(kind, event.slots[i], expected.slots[i])) Fail("batch: another slot", line);
+  }
+}
+
 struct Decoders {
   Decoder envelope = MakeDecoder(events::DecodeMode::kEnvelope, false);
   Decoder envelope_strict = MakeDecoder(events::DecodeMode::kEnvelope, true);
   Decoder bare = MakeDecoder(events::DecodeMode::kBare, false);
   Decoder bare_strict = MakeDecoder(events::DecodeMode::kBare, true);
+  // The same four for batches: they see the same lines, so their line numbers match.
+  Decoder envelope_batch = MakeDecoder(events::DecodeMode::kEnvelope, false);
+  Decoder envelope_strict_batch = MakeDecoder(events::DecodeMode::kEnvelope, true);
+  Decoder bare_batch = MakeDecoder(events::DecodeMode::kBare, false);
+  Decoder bare_strict_batch = MakeDecoder(events::DecodeMode::kBare, true);
   // Its own decoder: the pairs above must see the same lines (ids count them).
   Decoder bare_complete = MakeDecoder(events::DecodeMode::kBare, true);
   simdjson::dom::parser dom;
@@ -233,27 +288,66 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Reused across inputs (allocating parsers per input would dominate the run): the stats
   // checks below work on differences.
   static Decoders* const decoders = new Decoders;
-  Decoder* all[] = {&decoders->envelope, &decoders->envelope_strict, &decoders->bare,
-                    &decoders->bare_strict};
-  events::DecoderStats before[4];
-  for (int i = 0; i < 4; ++i) before[i] = all[i]->stats();
+  Decoder* all[] = {&decoders->envelope,       &decoders->envelope_strict,
+                    &decoders->bare,           &decoders->bare_strict,
+                    &decoders->envelope_batch, &decoders->envelope_strict_batch,
+                    &decoders->bare_batch,     &decoders->bare_strict_batch};
+  Decoder* const* batch = all + 4;  // batch[i] is the batch twin of all[i]
+  events::DecoderStats before[8];
+  for (int i = 0; i < 8; ++i) before[i] = all[i]->stats();
 
-  std::istringstream in(std::string(reinterpret_cast<const char*>(data), size));
+  const std::string input(reinterpret_cast<const char*>(data), size);
+  std::istringstream in(input);
   const size_t chunk = size == 0 ? 1 : 1 + data[0] % 64;
   events::LineReader reader(in, {.max_line_bytes = kMaxLine, .chunk_bytes = chunk});
+  // Chunks of a few lines, or of the whole input (batches of several ranges).
+  std::istringstream chunk_in(input);
+  const size_t batch_chunk = size > 1 && data[1] % 2 == 1 ? 65536 : chunk;
+  events::LineReader chunk_reader(chunk_in,
+                                  {.max_line_bytes = kMaxLine, .chunk_bytes = batch_chunk});
+  bool in_batch = false;
   events::Line line;
   uint64_t lines = 0;
+  Decoded by_line[4];
+  DecodedEvent batch_events[4];
+  DecodeResult batch_results[4];
   while (reader.Next(line)) {
     ++lines;
     if (line.number != lines) Fail("line numbers skip", line.text);
     if (line.text.size() > kMaxLine + 1) Fail("line longer than the limit + 1", line.text);
     if (line.truncated != (line.text.size() > kMaxLine)) Fail("truncation flag", line.text);
-    CheckPair(decoders->envelope, decoders->envelope_strict, decoders->dom, line.text);
-    CheckPair(decoders->bare, decoders->bare_strict, decoders->dom, line.text);
+    CheckPair(decoders->envelope, decoders->envelope_strict, decoders->dom, line.text, by_line[0],
+              by_line[1]);
+    CheckPair(decoders->bare, decoders->bare_strict, decoders->dom, line.text, by_line[2],
+              by_line[3]);
     CheckBareCompleteness(decoders->bare_complete, decoders->dom, line.text);
+    // The batch decoders move in step: all have a next line in the current chunk, or none.
+    bool next = in_batch && batch[0]->DecodeNext(batch_events[0], batch_results[0]);
+    if (!next) {
+      std::string_view text;
+      if (!chunk_reader.NextChunk(text)) Fail("chunks end before lines", line.text);
+      for (int i = 0; i < 4; ++i) batch[i]->StartBatch(text);
+      in_batch = true;
+      if (!batch[0]->DecodeNext(batch_events[0], batch_results[0])) Fail("empty chunk", text);
+    }
+    for (int i = 1; i < 4; ++i) {
+      if (!batch[i]->DecodeNext(batch_events[i], batch_results[i])) {
+        Fail("batch decoders out of step", line.text);
+      }
+    }
+    for (int i = 0; i < 4; ++i) {
+      CheckBatchLine(by_line[i], batch_results[i], batch_events[i], line.text);
+    }
   }
-  if (!reader.error().empty()) Fail("a string stream cannot fail", "");
   for (int i = 0; i < 4; ++i) {
+    if (in_batch && batch[i]->DecodeNext(batch_events[i], batch_results[i])) {
+      Fail("batches hold more lines", "");
+    }
+  }
+  std::string_view rest;
+  if (chunk_reader.NextChunk(rest)) Fail("chunks hold more lines", rest);
+  if (!reader.error().empty()) Fail("a string stream cannot fail", "");
+  for (int i = 0; i < 8; ++i) {
     const events::DecoderStats& after = all[i]->stats();
     const uint64_t calls = after.lines - before[i].lines;
     if (calls != lines || (after.blank - before[i].blank) + (after.events - before[i].events) +

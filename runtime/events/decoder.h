@@ -75,6 +75,9 @@ struct DecodeResult {
   };
   Outcome outcome = Outcome::kEvent;
   RejectReason reason = RejectReason::kMalformedJson;  // meaningful when kRejected
+  // The 1-based number of the line among those given to the decoder (blank lines count; an
+  // event's DecodedEvent::line too), for every outcome: in a batch, where a rejected line is.
+  uint64_t line = 0;
   // When kRejected: what is wrong, e.g. "`payload` is a string, expected an object". Owned by
   // the decoder; valid until its next Decode call.
   std::string_view message;
@@ -84,11 +87,15 @@ struct DecodeResult {
 
 // Counts since the decoder was created.
 struct DecoderStats {
-  uint64_t lines = 0;                                    // every Decode/DecodePadded call
-  uint64_t blank = 0;                                    // Outcome::kBlank
-  uint64_t events = 0;                                   // Outcome::kEvent
-  uint64_t rejected = 0;                                 // Outcome::kRejected, all reasons
+  uint64_t lines = 0;     // every Decode/DecodePadded call, every line of a batch
+  uint64_t blank = 0;     // Outcome::kBlank
+  uint64_t events = 0;    // Outcome::kEvent
+  uint64_t rejected = 0;  // Outcome::kRejected, all reasons
   std::array<uint64_t, kRejectReasonCount> by_reason{};  // indexed by RejectReason
+  // Lines of batches (DecodeNext) that were parsed on their own rather than from the batch's
+  // stage 1: rejected lines, some good lines near them, the last line of each range (see
+  // Decoder::StartBatch). Not counted again in `lines`.
+  uint64_t batch_lines_alone = 0;
 
   uint64_t rejected_for(RejectReason reason) const {
     return by_reason[static_cast<size_t>(reason)];
@@ -113,6 +120,30 @@ class Decoder {
   // (LineReader's lines satisfy this). Slots may point into `line`: keep it unchanged until the
   // next call or until the event is detached.
   DecodeResult DecodePadded(std::string_view line, DecodedEvent& out);
+
+  // Batch decoding: the lines of a whole buffer (e.g. LineReader::NextChunk's), faster than one
+  // DecodePadded call per line: simdjson's stage 1 (the SIMD scan for structure, UTF-8 and
+  // control characters) runs once per range of lines (up to 64 KiB) instead of once per line.
+  //
+  // The results are exactly those of DecodePadded on each line in turn, in place in `text`:
+  // the same outcomes, reasons, messages, slots, ids, line numbers and stats, one result per
+  // line, blank lines included. A line the batch cannot vouch for (a rejected line, a document
+  // that is not exactly its line, a stage 1 error in its range, the last line of a range) is
+  // decoded again on its own, so a malformed line never affects another line's result; it
+  // only slows the lines around it down (DecoderStats::batch_lines_alone counts such lines).
+  //
+  // `text` is split as LineReader splits a stream: each `\n` ends a line and a `\r` right before
+  // it is dropped; text after the last `\n` is a last line (a trailing `\r` dropped too); an
+  // empty text has no lines. Preconditions: kInputPadding bytes after `text` are readable, and
+  // `text` stays unchanged until the batch is done. An event's slots are valid until the next
+  // decode, as after DecodePadded (they may point into `text`). StartBatch abandons an
+  // unfinished batch; Decode/DecodePadded calls may come between DecodeNext calls (every call
+  // counts its line).
+  void StartBatch(std::string_view text);
+  // Decodes the next line of the current batch into `out` and sets `result` (its message is
+  // valid until the next decode). False, with `out` and `result` untouched, when every line of
+  // the batch has been decoded (or no batch was started).
+  bool DecodeNext(DecodedEvent& out, DecodeResult& result);
 
   const DecoderOptions& options() const;
   const std::vector<DecoderPlan>& plans() const;

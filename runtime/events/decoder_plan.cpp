@@ -54,7 +54,6 @@ DecoderPlan::DecoderPlan(std::string trigger_ref, std::span<const FieldPath> pat
           return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
         });
         nodes_[node_index].children.push_back(Edge{key, static_cast<uint32_t>(child), plain});
-        nodes_[node_index].first_bytes.set(FirstByte(key));
         nodes_.emplace_back();  // after the push_back above: `nodes_[node_index]` may move
       }
       node_index = static_cast<uint32_t>(child);

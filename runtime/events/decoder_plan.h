@@ -6,7 +6,6 @@
 // be shared by any number of decoders and threads (read-only).
 #pragma once
 
-#include <bitset>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -63,10 +62,6 @@ class DecoderPlan {
     std::vector<Edge> children;
     std::vector<NodeSlot> slots;  // slots whose path ends here (at most one per kind)
     bool has_raw_slot = false;    // one of `slots` keeps raw JSON text (json list map record)
-    // The first byte of each child's key (`"` for the empty key): a key of the payload whose
-    // first byte is not here and not `\` cannot lead to a slot, so the decoder skips it
-    // without reading it.
-    std::bitset<256> first_bytes;
   };
 
   // Builds the plan of trigger `trigger_ref` (e.g. `disk.low`). Path i is read into slot

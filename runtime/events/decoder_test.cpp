@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -678,6 +680,13 @@ INSTANTIATE_TEST_SUITE_P(
                    .line = R"({"payload":{"x":"\q"},"trigger":"t"})",
                    .reason = kMalformed,
                    .options = {.full_validation = true}},
+        RejectCase{.name = "full_validation_bad_escape_in_a_nested_key",
+                   .line = R"({"trigger":"t","payload":{"o":{"\uu00e9":1}}})",
+                   .reason = kMalformed,
+                   .options = {.full_validation = true}},
+        RejectCase{.name = "bad_escape_in_a_key_below_a_json_slot",
+                   .line = R"({"trigger":"t","payload":{"j":{"o":{"\uu00e9":1}}}})",
+                   .reason = kMalformed},
         RejectCase{.name = "full_validation_ok",
                    .line = R"({"payload":{"x":[1,{"y":null}],"v":"s"},"trigger":"t","z":-1e5})",
                    .options = {.full_validation = true}},
@@ -1039,6 +1048,494 @@ TEST(DecoderBareTest, WithoutAPlanEventsHaveNoSlots) {
   EXPECT_EQ(event.id, "evt-0");
   EXPECT_TRUE(event.slots.empty());
   EXPECT_EQ(decoder.Decode(R"({"a":1} 2)", event).reason, RejectReason::kMalformedJson);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batches: StartBatch + DecodeNext give exactly what DecodePadded gives line by line.
+
+// Everything a decode produces for one line, comparable.
+struct LineOutcome {
+  DecodeResult::Outcome outcome = DecodeResult::Outcome::kBlank;
+  RejectReason reason = RejectReason::kMalformedJson;
+  std::string message;
+  uint64_t line = 0;
+  std::string trigger;
+  std::string id;
+  bool id_assigned = false;
+  uint32_t plan_index = DecodedEvent::kNoPlan;
+  std::vector<std::string> slots;  // "state" or "state=value"
+
+  friend bool operator==(const LineOutcome&, const LineOutcome&) = default;
+};
+
+void PrintTo(const LineOutcome& o, std::ostream* os) {
+  *os << "line " << o.line << ": ";
+  switch (o.outcome) {
+    case DecodeResult::Outcome::kBlank:
+      *os << "blank";
+      return;
+    case DecodeResult::Outcome::kRejected:
+      *os << "rejected " << RejectReasonName(o.reason) << ": " << o.message;
+      return;
+    case DecodeResult::Outcome::kEvent:
+      *os << "event trigger " << o.trigger << " id " << o.id << (o.id_assigned ? " (assigned)" : "")
+          << " plan " << o.plan_index << " slots";
+      for (const std::string& slot : o.slots) *os << " [" << slot << "]";
+      return;
+  }
+}
+
+LineOutcome Outcome(const DecodeResult& result, const DecodedEvent& event) {
+  LineOutcome o{.outcome = result.outcome, .line = result.line};
+  if (result.outcome == DecodeResult::Outcome::kRejected) {
+    o.reason = result.reason;
+    o.message = std::string(result.message);
+  } else if (result.outcome == DecodeResult::Outcome::kEvent) {
+    EXPECT_EQ(event.line, result.line);
+    o.trigger = event.trigger;
+    o.id = event.id;
+    o.id_assigned = event.id_assigned;
+    o.plan_index = event.plan_index;
+    for (size_t i = 0; i < event.slots.size(); ++i) {
+      const Slot& slot = event.slots[i];
+      std::string text(SlotStateName(slot.state));
+      if (slot.state == SlotState::kPresent) {
+        text += "=" + SlotValueText(*event.plan, static_cast<SlotIndex>(i), slot);
+      }
+      o.slots.push_back(std::move(text));
+    }
+  }
+  return o;
+}
+
+// `text` followed by kInputPadding bytes of `padding` (as in a LineReader buffer, whatever follows
+// the lines may be any bytes).
+struct PaddedText {
+  explicit PaddedText(std::string_view text, char padding = ' ')
+      : bytes(std::string(text) + std::string(kInputPadding, padding)) {}
+  std::string_view view() const { return std::string_view(bytes).substr(0, size()); }
+  size_t size() const { return bytes.size() - kInputPadding; }
+  std::string bytes;
+};
+
+// Line by line as LineReader splits: DecodePadded on each line in place.
+std::vector<LineOutcome> DecodeLines(Decoder& decoder, std::string_view text) {
+  std::vector<LineOutcome> outcomes;
+  DecodedEvent event;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t stop = text.find('\n', pos);
+    const size_t next = stop == std::string_view::npos ? text.size() : stop + 1;
+    if (stop == std::string_view::npos) stop = text.size();
+    std::string_view line = text.substr(pos, stop - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    const DecodeResult result = decoder.DecodePadded(line, event);
+    outcomes.push_back(Outcome(result, event));
+    pos = next;
+  }
+  return outcomes;
+}
+
+std::vector<LineOutcome> DecodeBatch(Decoder& decoder, std::string_view text) {
+  std::vector<LineOutcome> outcomes;
+  DecodedEvent event;
+  DecodeResult result;
+  decoder.StartBatch(text);
+  while (decoder.DecodeNext(event, result)) outcomes.push_back(Outcome(result, event));
+  EXPECT_FALSE(decoder.DecodeNext(event, result));  // stays done
+  return outcomes;
+}
+
+void ExpectSameStats(const DecoderStats& a, const DecoderStats& b) {
+  EXPECT_EQ(a.lines, b.lines);
+  EXPECT_EQ(a.blank, b.blank);
+  EXPECT_EQ(a.events, b.events);
+  EXPECT_EQ(a.rejected, b.rejected);
+  EXPECT_EQ(a.by_reason, b.by_reason);
+}
+
+// A decoder of each kind: bare and envelope, lax and fully validating, over plans with a slot
+// of every kind, nested paths, raw-text slots and the id field as a slot.
+std::vector<std::pair<std::string, std::function<Decoder()>>> BatchDecoders(
+    size_t max_line_bytes = size_t{1} << 20) {
+  const std::vector<FieldPath> paths = {
+      Str({"severity"}),
+      {.segments = {"cpu"}, .kind = TypeKind::kFloat},
+      Str({"message"}),
+      Int({"n"}),
+      {.segments = {"b"}, .kind = TypeKind::kBool},
+      {.segments = {"ts"}, .kind = TypeKind::kTime},
+      {.segments = {"d"}, .kind = TypeKind::kDuration},
+      Json({"j"}),
+      {.segments = {"l"}, .kind = TypeKind::kList},
+      Str({"labels", "team"}),
+      Int({"labels", "deep", "x"}),
+      Str({"id"}),
+      Str({"t\u00e9"}),
+      Str({"k\"q"}),
+  };
+  auto make = [=](DecodeMode mode, bool full_validation, bool whole_payload) {
+    return [=] {
+      DecoderOptions options;
+      options.mode = mode;
+      options.bare_trigger = "t";
+      options.full_validation = full_validation;
+      options.max_line_bytes = max_line_bytes;
+      std::vector<FieldPath> plan_paths = paths;
+      if (whole_payload) plan_paths.push_back({.segments = {}, .kind = TypeKind::kRecord});
+      std::vector<DecoderPlan> plans;
+      plans.emplace_back("t", plan_paths);
+      plans.emplace_back("u", std::vector<FieldPath>{Str({"severity"})});
+      return Decoder(std::move(options), std::move(plans));
+    };
+  };
+  return {
+      {"bare", make(DecodeMode::kBare, false, false)},
+      {"bare_whole_payload", make(DecodeMode::kBare, false, true)},
+      {"bare_full_validation", make(DecodeMode::kBare, true, false)},
+      {"envelope", make(DecodeMode::kEnvelope, false, false)},
+      {"envelope_full_validation", make(DecodeMode::kEnvelope, true, true)},
+  };
+}
+
+// Decodes `text` both ways with a fresh decoder of each kind; returns the outcomes of the first
+// kind (bare) for further checks.
+std::vector<LineOutcome> ExpectBatchMatchesLines(std::string_view text, char padding = ' ',
+                                                 size_t max_line_bytes = size_t{1} << 20) {
+  const PaddedText padded(text, padding);
+  std::vector<LineOutcome> first;
+  for (const auto& [name, make] : BatchDecoders(max_line_bytes)) {
+    Decoder by_line = make();
+    Decoder by_batch = make();
+    const std::vector<LineOutcome> lines = DecodeLines(by_line, padded.view());
+    const std::vector<LineOutcome> batch = DecodeBatch(by_batch, padded.view());
+    EXPECT_EQ(batch.size(), lines.size()) << name;
+    for (size_t i = 0; i < std::min(batch.size(), lines.size()); ++i) {
+      EXPECT_EQ(batch[i], lines[i]) << name << ", line " << i + 1;
+    }
+    ExpectSameStats(by_batch.stats(), by_line.stats());
+    EXPECT_EQ(by_line.stats().batch_lines_alone, 0u);
+    if (first.empty()) first = lines;
+  }
+  return first;
+}
+
+constexpr std::string_view kGoodLine =
+    R"({"id":"e1","severity":"warning","cpu":61.06,"message":"m\u00e9","n":3,"b":true,)"
+    R"("ts":"2024-01-02T03:04:05Z","d":"1h30m","j":{"x":[1,2]},"l":[1],"labels":{"team":"ops",)"
+    R"("deep":{"x":7}},"t\u00e9":"escaped key","k\"q":"quote key","host":"h1"})";
+
+std::string Lines(std::initializer_list<std::string_view> lines, std::string_view end = "\n") {
+  std::string text;
+  for (std::string_view line : lines) {
+    text += line;
+    text += end;
+  }
+  return text;
+}
+
+struct BatchCase {
+  std::string name;
+  std::string text;
+  char padding = ' ';  // the bytes after the text
+  size_t max_line_bytes = size_t{1} << 20;
+};
+
+void PrintTo(const BatchCase& c, std::ostream* os) { *os << c.name; }
+
+class BatchTest : public testing::TestWithParam<BatchCase> {};
+
+TEST_P(BatchTest, MatchesLineByLine) {
+  const BatchCase& c = GetParam();
+  ExpectBatchMatchesLines(c.text, c.padding, c.max_line_bytes);
+}
+
+std::string Envelope(std::string_view payload) {
+  return R"({"trigger":"t","payload":)" + std::string(payload) + "}";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Batches, BatchTest,
+    testing::Values(
+        BatchCase{.name = "empty", .text = ""}, BatchCase{.name = "one_newline", .text = "\n"},
+        BatchCase{.name = "good_lines", .text = Lines({kGoodLine, kGoodLine, kGoodLine})},
+        BatchCase{.name = "last_line_without_newline",
+                  .text = Lines({kGoodLine, kGoodLine}) + std::string(kGoodLine)},
+        BatchCase{.name = "crlf", .text = Lines({kGoodLine, "", kGoodLine}, "\r\n")},
+        BatchCase{.name = "crlf_last_line_without_newline",
+                  .text = Lines({kGoodLine}, "\r\n") + std::string(kGoodLine) + "\r"},
+        BatchCase{.name = "blank_and_whitespace_lines",
+                  .text = Lines({"", kGoodLine, " \t", "", "\r", kGoodLine, "  "})},
+        BatchCase{.name = "unclosed_object_does_not_take_the_next_line",
+                  .text = Lines({kGoodLine, R"({"severity":"x","cpu":1)", R"("n":2})", kGoodLine,
+                                 R"({"severity":"x",)", R"("n":2})", kGoodLine})},
+        BatchCase{.name = "object_over_two_lines",
+                  .text = Lines({kGoodLine, R"({"severity":)", R"("x"})", kGoodLine})},
+        BatchCase{.name = "closing_brace_on_the_next_line",
+                  .text = Lines({R"({"n":1)", "}", kGoodLine})},
+        BatchCase{.name = "unclosed_last_line_followed_by_braces",
+                  .text = Lines({kGoodLine}) + R"({"j":{"x":1)",
+                  .padding = '}'},
+        BatchCase{.name = "unclosed_string",
+                  .text = Lines({kGoodLine, R"({"severity":"x})", kGoodLine, R"({"a":"})", R"("})",
+                                 kGoodLine})},
+        BatchCase{.name = "two_objects_on_a_line",
+                  .text = Lines({kGoodLine, R"({"n":1} {"n":2})", R"({"n":1}{"n":2})", kGoodLine})},
+        BatchCase{.name = "trailing_text",
+                  .text = Lines({kGoodLine, R"({"n":1} x)", R"({"n":1},)", kGoodLine})},
+        // The last line of a range: simdjson drops an incomplete last document (or an unclosed
+        // string) without an error; the decoder must still see the text after the object.
+        BatchCase{.name = "trailing_text_on_the_last_line",
+                  .text = Lines({kGoodLine, R"({"n":1} x"y",)"
+                                            "\"z\":1}"})},
+        BatchCase{.name = "trailing_open_object_on_the_last_line",
+                  .text = Lines({kGoodLine, R"({"n":1} {"a":)"})},
+        BatchCase{.name = "trailing_quote_on_the_last_line",
+                  .text = Lines({kGoodLine, R"({"n":1} ")"})},
+        BatchCase{.name = "unclosed_string_on_the_last_line",
+                  .text = Lines({kGoodLine, R"({"severity":"x})"})},
+        BatchCase{.name = "partial_utf8_at_the_end_of_a_line",
+                  .text = Lines({kGoodLine, "{\"n\":1}\xf7", kGoodLine, "{\"n\":1}\xe2\x82",
+                                 "{\"n\":1}\xf7"})},
+        BatchCase{.name = "not_objects",
+                  .text = Lines({"42", kGoodLine, R"("x")", "null", "[1,2]", "nope", "tru",
+                                 kGoodLine, "}", "]", ":", ","})},
+        BatchCase{.name = "invalid_utf8",
+                  .text = Lines({kGoodLine, "{\"severity\":\"\xff\"}", kGoodLine,
+                                 "{\"other\":\"\xc3\x28\"}", kGoodLine, "\xe2\x82"})},
+        BatchCase{.name = "control_characters",
+                  .text = Lines({kGoodLine, "{\"severity\":\"a\x01b\"}", kGoodLine, "{\"n\":1}\x01",
+                                 "\x0c{}", kGoodLine})},
+        BatchCase{.name = "malformed_values",
+                  .text = Lines({R"({"n":01})", R"({"cpu":-})", R"({"b":tru})", R"({"x":tru})",
+                                 R"({"x":[1 2]})", R"({"j":[1 2]})", R"({"severity":"\q"})",
+                                 R"({"id":"\ud800"})", R"({"id":{}})", R"({"id":7})",
+                                 R"({"id":1.5})", R"({"n":1e400,"cpu":1e400})", kGoodLine})},
+        BatchCase{.name = "duplicate_keys",
+                  .text = Lines({R"({"severity":"a","severity":"b","id":"1","id":"2"})",
+                                 R"({"labels":{"team":"a"},"labels":{"team":"b"}})", kGoodLine})},
+        BatchCase{.name = "too_long_lines",
+                  .text = Lines({kGoodLine, std::string(500, ' ') + "{}", kGoodLine,
+                                 R"({"message":")" + std::string(400, 'm') + R"("})", kGoodLine,
+                                 std::string(kGoodLine) + std::string(100, ' ')}),
+                  .max_line_bytes = 400},
+        BatchCase{.name = "too_long_unclosed",
+                  .text = Lines({kGoodLine, R"({"message":")" + std::string(400, 'm'), kGoodLine}),
+                  .max_line_bytes = 400},
+        BatchCase{.name = "deep",
+                  .text = Lines({kGoodLine,
+                                 R"({"j":)" + std::string(600, '[') + std::string(600, ']') + "}",
+                                 R"({"x":)" + std::string(5000, '[') + std::string(5000, ']') + "}",
+                                 kGoodLine})},
+        BatchCase{
+            .name = "envelopes",
+            .text = Lines({Envelope(kGoodLine), R"({"payload":{"severity":"p"},"trigger":"t"})",
+                           R"({"trigger":"u","payload":{"severity":"s"},"id":5})",
+                           R"({"trigger":"none","payload":{}})", R"({"payload":{}})",
+                           R"({"trigger":"t"})", R"({"trigger":"t","payload":[]})",
+                           R"({"trigger":"t","payload":{},"id":1.5})",
+                           R"({"trigger":"","payload":{}})", Envelope(kGoodLine)})}),
+    [](const auto& p) { return p.param.name; });
+
+// Good lines come from the batch's stage 1; only the last line of a range (here the last
+// terminated one) and an unterminated last line are parsed alone.
+TEST(BatchTest, GoodLinesAreNotParsedAlone) {
+  for (const auto& [name, make] : BatchDecoders()) {
+    Decoder decoder = make();
+    const std::string line =
+        name.starts_with("envelope") ? Envelope(kGoodLine) : std::string(kGoodLine);
+    const PaddedText text(Lines({line, "", line, " ", line}) + line);
+    std::vector<LineOutcome> outcomes = DecodeBatch(decoder, text.view());
+    ASSERT_EQ(outcomes.size(), 6u) << name;
+    EXPECT_EQ(decoder.stats().events, 4u) << name;
+    EXPECT_EQ(decoder.stats().batch_lines_alone, 2u) << name;
+  }
+}
+
+// A line longer than a batch's ranges (64 KiB) but within the line limit.
+TEST(BatchTest, LinesLongerThanARange) {
+  const std::string big = R"({"message":")" + std::string(100'000, 'm') + R"(","n":1})";
+  const std::vector<LineOutcome> outcomes =
+      ExpectBatchMatchesLines(Lines({kGoodLine, big, kGoodLine, big}) + big);
+  ASSERT_EQ(outcomes.size(), 5u);
+  EXPECT_EQ(outcomes[1].outcome, DecodeResult::Outcome::kEvent);
+  EXPECT_EQ(outcomes[4].slots[2], "present=" + std::string(100'000, 'm'));
+}
+
+// Many ranges of good lines with bad lines among them: bad lines do not change their
+// neighbours' results, and only slow down a few lines around them.
+TEST(BatchTest, BadLinesAmongManyGoodOnes) {
+  std::string text;
+  uint64_t bad = 0;
+  for (int i = 0; i < 6000; ++i) {
+    bad += i % 997 == 5 || i % 1009 == 700 || i % 887 == 3 ? 1 : 0;
+    if (i % 997 == 5) {
+      text += R"({"severity":"bad",)";  // unclosed
+    } else if (i % 1009 == 700) {
+      text += "{\"severity\":\"\xff\"}";  // invalid UTF-8: its range fails stage 1
+    } else if (i % 887 == 3) {
+      text += "[1]";
+    } else {
+      text += R"({"id":"e)" + std::to_string(i) + R"(","severity":"s)" + std::to_string(i % 7) +
+              R"(","cpu":)" + std::to_string(i) + ".5}";
+    }
+    text += "\n";
+  }
+  const std::vector<LineOutcome> outcomes = ExpectBatchMatchesLines(text);
+  ASSERT_EQ(outcomes.size(), 6000u);
+  EXPECT_EQ(outcomes[5999].id, "e5999");
+  Decoder decoder = BareDecoder({Str({"severity"})});
+  const PaddedText padded(text);
+  DecodeBatch(decoder, padded.view());
+  EXPECT_EQ(decoder.stats().rejected, bad);
+  // The bad lines, and the good ones of the smallest range around an invalid UTF-8 line.
+  EXPECT_GE(decoder.stats().batch_lines_alone, bad);
+  EXPECT_LT(decoder.stats().batch_lines_alone, 6000u / 20);
+}
+
+// Random lines: valid ones and mutations of them (a byte deleted, inserted or replaced, the
+// line cut), blank lines, long lines. Every decoder kind gives the same results both ways.
+TEST(BatchTest, RandomLinesMatchLineByLine) {
+  std::mt19937 random(20261125);
+  auto pick = [&](size_t n) { return static_cast<size_t>(random() % n); };
+  const std::vector<std::string> values = {R"("x")",
+                                           R"("a\"b")",
+                                           R"("\u00e9t\u00e9")",
+                                           "12",
+                                           "-0.5",
+                                           "1e3",
+                                           "true",
+                                           "null",
+                                           R"({"x":[1,{}]})",
+                                           "[]",
+                                           R"({"team":"t","deep":{"x":1}})",
+                                           R"("2024-01-02T03:04:05Z")",
+                                           R"("90s")",
+                                           "[1,[2,[3]]]"};
+  const std::vector<std::string> keys = {"severity", "cpu",  "message", "n",      "b",  "ts",
+                                         "d",        "j",    "l",       "labels", "id", "t\u00e9",
+                                         "k\\\"q",   "host", "",        "sev"};
+  const std::string noise =
+      "{}[]\":,\\ \t\r\n\x01\x7f\xff\xc3\xa9"
+      "a1e-";
+  auto object = [&] {
+    std::string line = "{";
+    const size_t fields = pick(8);
+    for (size_t f = 0; f < fields; ++f) {
+      if (f > 0) line += pick(10) == 0 ? " , " : ",";
+      line += "\"" + keys[pick(keys.size())] + "\":" + values[pick(values.size())];
+    }
+    return line + "}";
+  };
+  for (int round = 0; round < 12; ++round) {
+    std::string text;
+    const size_t lines = 300 + pick(1500);
+    for (size_t i = 0; i < lines; ++i) {
+      std::string line;
+      switch (pick(12)) {
+        case 0:
+          line = std::string(pick(3), ' ');
+          break;
+        case 1:
+          line = Envelope(object());
+          break;
+        case 2:
+          line = R"({"payload":)" + object() + R"(,"trigger":"t","id":)" +
+                 values[pick(values.size())] + "}";
+          break;
+        default:
+          line = object();
+          break;
+      }
+      for (size_t m = pick(4) == 0 ? 1 + pick(3) : 0; m > 0 && !line.empty(); --m) {
+        const size_t at = pick(line.size());
+        switch (pick(4)) {
+          case 0:
+            line.erase(at, 1);
+            break;
+          case 1:
+            line.insert(at, 1, noise[pick(noise.size())]);
+            break;
+          case 2:
+            line[at] = noise[pick(noise.size())];
+            break;
+          default:
+            line.resize(at);
+            break;
+        }
+      }
+      text += line;
+      if (i + 1 < lines || pick(2) == 0) text += pick(8) == 0 ? "\r\n" : "\n";
+    }
+    const char padding = "} \"]x"[pick(5)];
+    SCOPED_TRACE("round " + std::to_string(round));
+    ExpectBatchMatchesLines(text, padding, pick(3) == 0 ? 120 : size_t{1} << 20);
+  }
+}
+
+TEST(BatchTest, EveryResultHasItsLineNumber) {
+  Decoder decoder = BareDecoder({Str({"v"})});
+  const PaddedText text(Lines({R"({"v":"a"})", "", "[1]", R"({"v":)", R"({"v":"b"})"}));
+  DecodedEvent event;
+  DecodeResult result;
+  decoder.StartBatch(text.view());
+  std::vector<std::pair<uint64_t, DecodeResult::Outcome>> lines;
+  while (decoder.DecodeNext(event, result)) lines.emplace_back(result.line, result.outcome);
+  using enum DecodeResult::Outcome;
+  EXPECT_EQ(lines, (std::vector<std::pair<uint64_t, DecodeResult::Outcome>>{
+                       {1, kEvent}, {2, kBlank}, {3, kRejected}, {4, kRejected}, {5, kEvent}}));
+  EXPECT_EQ(event.line, 5u);
+}
+
+TEST(BatchTest, DecodeNextWithoutABatch) {
+  Decoder decoder = BareDecoder({Str({"v"})});
+  DecodedEvent event;
+  DecodeResult result;
+  EXPECT_FALSE(decoder.DecodeNext(event, result));
+  decoder.StartBatch("");
+  EXPECT_FALSE(decoder.DecodeNext(event, result));
+  EXPECT_EQ(decoder.stats().lines, 0u);
+}
+
+TEST(BatchTest, InterleavedWithDecodeAndRestarted) {
+  Decoder decoder = BareDecoder({Str({"v"})});
+  const PaddedText text(Lines({R"({"v":"a"})", R"({"v":"b"})", R"({"v":"c"})"}));
+  DecodedEvent event;
+  DecodeResult result;
+  decoder.StartBatch(text.view());
+  ASSERT_TRUE(decoder.DecodeNext(event, result));
+  EXPECT_EQ(event.slots[0].text, "a");
+  EXPECT_EQ(event.line, 1u);
+  ASSERT_TRUE(decoder.Decode(R"({"v":"between"})", event).ok());  // line 2
+  EXPECT_EQ(event.line, 2u);
+  ASSERT_TRUE(decoder.DecodeNext(event, result));
+  EXPECT_EQ(event.slots[0].text, "b");
+  EXPECT_EQ(event.line, 3u);
+  EXPECT_EQ(event.id, "event-3");
+  // A new batch abandons the rest of the first.
+  decoder.StartBatch(text.view());
+  std::vector<std::string> texts;
+  while (decoder.DecodeNext(event, result)) texts.emplace_back(event.slots[0].text);
+  EXPECT_EQ(texts, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(decoder.stats().lines, 6u);
+  EXPECT_EQ(decoder.stats().events, 6u);
+}
+
+TEST(BatchTest, DetachedEventsOutliveTheBatch) {
+  Decoder decoder = BareDecoder({Str({"v"}), Json({"j"})});
+  DecodedEvent first;
+  DecodeResult result;
+  {
+    const PaddedText text(Lines({R"({"v":"one\n","j":[1]})", R"({"v":"two","j":[2]})"}));
+    decoder.StartBatch(text.view());
+    ASSERT_TRUE(decoder.DecodeNext(first, result));
+    first.Detach();
+    DecodedEvent second;
+    ASSERT_TRUE(decoder.DecodeNext(second, result));
+    EXPECT_EQ(second.slots[0].text, "two");
+  }
+  EXPECT_EQ(first.slots[0].text, "one\n");
+  EXPECT_EQ(first.slots[1].text, "[1]");
 }
 
 TEST(DecoderDeathTest, DuplicatePlansAreACallerBug) {

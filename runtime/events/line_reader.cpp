@@ -1,5 +1,6 @@
 #include "runtime/events/line_reader.h"
 
+#include <string.h>  // memrchr
 #include <unistd.h>
 
 #include <algorithm>
@@ -38,6 +39,14 @@ std::ptrdiff_t LineReader::ReadSome(char* into, size_t size) {
     error_ = std::strerror(errno);
     return -1;
   }
+}
+
+void LineReader::EndLastLine() {
+  // What follows a line can decide which error the decoder reports for a malformed one (a `}`
+  // there makes simdjson check the brackets' balance first), and bytes of earlier reads lie
+  // there otherwise: the result would depend on how the input was cut into reads. (Within the
+  // padding: end_ <= capacity_.)
+  buffer_[end_] = '\n';
 }
 
 bool LineReader::Fill() {
@@ -102,12 +111,60 @@ bool LineReader::Next(Line& line) {
     }
     if (!Fill()) {
       if (!error_.empty() || begin_ == end_) return false;
-      // The last line, without a terminator.
+      // The last line, without a terminator: give it one (see EndLastLine).
+      EndLastLine();
       size_t length = end_ - begin_;
       if (data[begin_ + length - 1] == '\r') --length;
       line.text = std::string_view(data + begin_, length);
       line.truncated = length > options_.max_line_bytes;
       line.number = ++lines_;
+      begin_ = scanned_ = end_;
+      return true;
+    }
+  }
+}
+
+bool LineReader::NextChunk(std::string_view& chunk) {
+  char* const data = buffer_.get();
+  while (true) {
+    if (skipping_) {
+      // The tail of an over-long line: drop everything up to its newline.
+      const auto* newline =
+          static_cast<const char*>(std::memchr(data + scanned_, '\n', end_ - scanned_));
+      if (newline == nullptr) {
+        begin_ = scanned_ = end_;
+        if (!Fill()) {
+          skipping_ = false;
+          return false;
+        }
+        continue;
+      }
+      begin_ = scanned_ = static_cast<size_t>(newline - data) + 1;
+      skipping_ = false;
+      continue;
+    }
+    // Every complete line: up to the last newline (found from the end, in a few bytes).
+    const auto* last = static_cast<const char*>(memrchr(data + scanned_, '\n', end_ - scanned_));
+    if (last != nullptr) {
+      const size_t stop = static_cast<size_t>(last - data) + 1;
+      chunk = std::string_view(data + begin_, stop - begin_);
+      begin_ = scanned_ = stop;
+      return true;
+    }
+    scanned_ = end_;
+    if (end_ - begin_ > options_.max_line_bytes + 1) {
+      // Too long already (at least max_line_bytes + 2 bytes, no newline): hand out that much,
+      // which stays too long for the decoder even if it ends with a `\r`, and skip the rest.
+      const size_t size = options_.max_line_bytes + 2;
+      chunk = std::string_view(data + begin_, size);
+      begin_ = scanned_ = begin_ + size;
+      skipping_ = true;
+      return true;
+    }
+    if (!Fill()) {
+      if (!error_.empty() || begin_ == end_) return false;
+      EndLastLine();
+      chunk = std::string_view(data + begin_, end_ - begin_);  // the last line, unterminated
       begin_ = scanned_ = end_;
       return true;
     }

@@ -47,6 +47,16 @@ class LineReader {
 
   // The next line; false at the end of the input or after a read error.
   bool Next(Line& line);
+  // The next lines at once, for Decoder::StartBatch: every complete line now in the buffer,
+  // terminators included (up to about chunk_bytes), or at the end of the input the last line
+  // without a terminator. Valid until the next Next/NextChunk call; followed by at least
+  // kInputPadding readable bytes. False at the end of the input or after a read error.
+  //
+  // A line longer than max_line_bytes is handed over whole when it fits the buffer; otherwise
+  // as a chunk of its own holding its first max_line_bytes + 2 bytes (no terminator: too long
+  // for the decoder even without a final `\r`), and the rest of it is skipped. Lines handed out
+  // here are not counted in Line::number (counting them would cost a pass over the chunk).
+  bool NextChunk(std::string_view& chunk);
   // Empty unless reading failed (then strerror's text).
   const std::string& error() const { return error_; }
   uint64_t bytes_read() const { return bytes_read_; }
@@ -54,6 +64,8 @@ class LineReader {
  private:
   // Reads more input after end_; false at the end or on error.
   bool Fill();
+  // Writes a newline after the last line of the input, as after any other.
+  void EndLastLine();
   std::ptrdiff_t ReadSome(char* into, size_t size);
 
   LineReaderOptions options_;
