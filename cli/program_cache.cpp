@@ -1,13 +1,9 @@
 #include "cli/program_cache.h"
 
-#include <sodium.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include "compiler/ir/serialize.h"
+#include "runtime/jit/cache_files.h"
 #include "runtime/jit/jit_engine.h"
 
 namespace squall::cli {
@@ -16,34 +12,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::string_view kMagic = "SQUALL-PROGRAM-1\n";
-constexpr size_t kHashBytes = 32;
-
-std::string Hash(std::string_view bytes) {
-  unsigned char out[kHashBytes];
-  crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(bytes.data()),
-                     bytes.size(), nullptr, 0);
-  return std::string(reinterpret_cast<const char*>(out), sizeof out);
-}
-
-std::string Hex(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (char c : bytes) {
-    auto byte = static_cast<unsigned char>(c);
-    hex += kHex[byte >> 4];
-    hex += kHex[byte & 15];
-  }
-  return hex;
-}
-
-std::optional<std::string> ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  if (in.bad()) return std::nullopt;
-  return bytes.str();
-}
 
 // Length-prefixed, so that no two different inputs hash the same text.
 void Append(std::string& out, std::string_view part) {
@@ -72,15 +40,15 @@ bool Take(std::string_view& in, std::string_view& part) {
 
 bool ProgramCache::Prepare(const std::vector<std::string>& rule_files,
                            const std::vector<fs::path>& pack_search_path) {
-  if (dir_.empty() || sodium_init() < 0) return false;
+  if (dir_.empty()) return false;
   std::string text;
   Append(text, kMagic);
   Append(text, jit::BuildId());
   for (const std::string& path : rule_files) {
-    std::optional<std::string> bytes = ReadFile(path);
+    std::optional<std::string> bytes = jit::ReadCacheFile(path);
     if (!bytes) return false;
     Append(text, path);
-    Append(text, Hash(*bytes));
+    Append(text, jit::HashHex(*bytes));
   }
   for (const fs::path& dir : pack_search_path) {
     Append(text, dir.string());
@@ -94,13 +62,13 @@ bool ProgramCache::Prepare(const std::vector<std::string>& rule_files,
     for (const std::string& name : names) Append(text, name);
     Append(text, "");
   }
-  key_ = Hex(Hash(text));
+  key_ = jit::HashHex(text);
   return true;
 }
 
 std::optional<ir::Program> ProgramCache::Load(types::TypeContext& types) const {
   if (key_.empty()) return std::nullopt;
-  std::optional<std::string> entry = ReadFile(dir_ / (key_ + ".program"));
+  std::optional<std::string> entry = jit::ReadCacheFile(dir_ / (key_ + ".program"));
   if (!entry) return std::nullopt;
   std::string_view in = *entry;
   std::string_view part;
@@ -110,8 +78,8 @@ std::optional<ir::Program> ProgramCache::Load(types::TypeContext& types) const {
   while (!manifest.empty()) {
     std::string_view path, hash;
     if (!Take(manifest, path) || !Take(manifest, hash)) return std::nullopt;
-    std::optional<std::string> bytes = ReadFile(fs::path(path));
-    if (!bytes || Hash(*bytes) != hash) return std::nullopt;
+    std::optional<std::string> bytes = jit::ReadCacheFile(fs::path(path));
+    if (!bytes || jit::HashHex(*bytes) != hash) return std::nullopt;
   }
   if (!Take(in, part) || !in.empty()) return std::nullopt;
   return ir::Deserialize(part, types);
@@ -129,32 +97,16 @@ void ProgramCache::Store(const ir::Program& program, const source::SourceManager
     // Files of the built-in packs are embedded (the build id covers them): only files that
     // exist on disk with the bytes the compile read are listed.
     std::string path(sources.Path(id));
-    std::optional<std::string> bytes = ReadFile(path);
+    std::optional<std::string> bytes = jit::ReadCacheFile(path);
     if (!bytes || *bytes != sources.Text(id)) continue;
     Append(manifest, path);
-    Append(manifest, Hash(*bytes));
+    Append(manifest, jit::HashHex(*bytes));
   }
   std::string entry;
   Append(entry, kMagic);
   Append(entry, manifest);
   Append(entry, ir::Serialize(program));
-  std::error_code ec;
-  fs::create_directories(dir_, ec);
-  fs::path path = dir_ / (key_ + ".program");
-  fs::path temporary = path;
-  temporary += ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) return;
-    out.write(entry.data(), static_cast<std::streamsize>(entry.size()));
-    if (!out) {
-      out.close();
-      fs::remove(temporary, ec);
-      return;
-    }
-  }
-  fs::rename(temporary, path, ec);
-  if (ec) fs::remove(temporary, ec);
+  jit::WriteCacheFile(dir_ / (key_ + ".program"), entry);
 }
 
 }  // namespace squall::cli

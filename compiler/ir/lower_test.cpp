@@ -7,39 +7,14 @@
 
 #include "compiler/check/checker.h"
 #include "compiler/diag/diagnostic_engine.h"
+#include "compiler/ir/lowered_for_test.h"
 #include "compiler/ir/printer.h"
 #include "compiler/parse/parser.h"
 
 namespace squall::ir {
 namespace {
 
-// Checks and lowers `source` (a file declaring `trigger t {...}` and one rule) and returns the
-// first rule's conjuncts as text, or the diagnostics when it does not check.
-class Lowered {
- public:
-  explicit Lowered(const std::string& source) : diags_(sources_) {
-    source::FileId id = sources_.AddFile("t.rule", source);
-    file_ = parse::ParseFile(sources_, id, diags_);
-    loader_ =
-        std::make_unique<schema::PackLoader>(schema::LoaderOptions{}, sources_, diags_, types_);
-    const ast::File* files[] = {file_.get()};
-    checked_ = check::Check(files, *loader_, types_, sources_, diags_);
-    ok_ = !diags_.HasErrors();
-    if (ok_) program_ = Lower(checked_);
-  }
-  bool ok() const { return ok_; }
-  const Program& program() const { return program_; }
-
- private:
-  source::SourceManager sources_;
-  diag::DiagnosticEngine diags_;
-  types::TypeContext types_;
-  std::unique_ptr<const ast::File> file_;
-  std::unique_ptr<schema::PackLoader> loader_;
-  check::CheckedProgram checked_;
-  bool ok_ = false;
-  Program program_;
-};
+using Lowered = LoweredForTest;
 
 struct ConjunctCase {
   std::string name;

@@ -6,11 +6,8 @@
 #include <random>
 #include <string>
 
-#include "compiler/check/checker.h"
-#include "compiler/diag/diagnostic_engine.h"
-#include "compiler/ir/lower.h"
+#include "compiler/ir/lowered_for_test.h"
 #include "compiler/ir/printer.h"
-#include "compiler/parse/parser.h"
 
 namespace squall::ir {
 namespace {
@@ -44,32 +41,10 @@ rule d { if disk.low where event.free_pct < 5 and not (event.host startswith "db
 rule e { if 3 of disk.low within 5m then core.noop() }
 )";
 
-class Compiled {
+// The program of kSource, checked and lowered.
+class Compiled : public LoweredForTest {
  public:
-  Compiled() : diags_(sources_) {
-    source::FileId id = sources_.AddFile("t.rule", kSource);
-    file_ = parse::ParseFile(sources_, id, diags_);
-    loader_ =
-        std::make_unique<schema::PackLoader>(schema::LoaderOptions{}, sources_, diags_, types_);
-    // The checker's precondition: no syntax errors.
-    if (diags_.HasErrors()) return;
-    const ast::File* files[] = {file_.get()};
-    checked_ = check::Check(files, *loader_, types_, sources_, diags_);
-    ok_ = !diags_.HasErrors();
-    if (ok_) program_ = Lower(checked_);
-  }
-  bool ok() const { return ok_; }
-  const Program& program() const { return program_; }
-
- private:
-  source::SourceManager sources_;
-  diag::DiagnosticEngine diags_;
-  types::TypeContext types_;
-  std::unique_ptr<const ast::File> file_;
-  std::unique_ptr<schema::PackLoader> loader_;
-  check::CheckedProgram checked_;
-  bool ok_ = false;
-  Program program_;
+  Compiled() : LoweredForTest(kSource) {}
 };
 
 TEST(SerializeTest, RoundTripPrintsTheSameProgram) {

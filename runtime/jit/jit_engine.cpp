@@ -14,10 +14,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
 #include <optional>
-#include <sstream>
 
 #include "compiler/check/glob.h"
 #include "compiler/codegen/abi.h"
@@ -39,6 +37,7 @@
 #include "llvm/TargetParser/Host.h"
 #include "runtime/events/decoded_event.h"
 #include "runtime/interp/interpreter.h"
+#include "runtime/jit/cache_files.h"
 #include "runtime/match/slot_layout.h"
 #include "runtime/patterns/pattern_set.h"
 
@@ -205,16 +204,7 @@ std::string CacheKey(const ir::Program& program, const Compiled& c,
     for (uint32_t s : c.layout.plan_slot[m]) text += " " + std::to_string(s);
     text += "\n";
   }
-  unsigned char hash[32];
-  crypto_generichash(hash, sizeof hash, reinterpret_cast<const unsigned char*>(text.data()),
-                     text.size(), nullptr, 0);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char byte : hash) {
-    hex += kHex[byte >> 4];
-    hex += kHex[byte & 15];
-  }
-  return hex;
+  return HashHex(text);
 }
 
 bool CompileObject(llvm::Module& module, llvm::TargetMachine& target,
@@ -227,30 +217,6 @@ bool CompileObject(llvm::Module& module, llvm::TargetMachine& target,
   }
   passes.run(module);
   return true;
-}
-
-std::optional<std::string> ReadCache(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
-
-// Best effort: a cache that cannot be written only costs the next start its speed.
-void WriteCache(const std::filesystem::path& path, llvm::StringRef object) {
-  std::error_code ec;
-  std::filesystem::create_directories(path.parent_path(), ec);
-  std::filesystem::path temporary = path;
-  temporary += ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) return;
-    out.write(object.data(), static_cast<std::streamsize>(object.size()));
-    if (!out) return;
-  }
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) std::filesystem::remove(temporary, ec);
 }
 
 using MatchFn = void (*)(codegen::MatchContext*);
@@ -451,7 +417,7 @@ std::unique_ptr<match::Engine> CreateJitEngine(const ir::Program& program,
     cache_path = std::filesystem::path(options.cache_dir) / (s.cache_key + ".o");
   }
   std::optional<std::string> cached;
-  if (!cache_path.empty()) cached = ReadCache(cache_path);
+  if (!cache_path.empty()) cached = ReadCacheFile(cache_path);
   s.index_ms = Ms(start);
   llvm::SmallVector<char, 0> object;
   if (cached) {
@@ -459,7 +425,8 @@ std::unique_ptr<match::Engine> CreateJitEngine(const ir::Program& program,
     object.assign(cached->begin(), cached->end());
   } else {
     if (!CompileProgram(program, compiled, *target, object, s, error)) return nullptr;
-    if (!cache_path.empty()) WriteCache(cache_path, llvm::StringRef(object.data(), object.size()));
+    if (!cache_path.empty())
+      WriteCacheFile(cache_path, std::string_view(object.data(), object.size()));
   }
   // Links `object` into a new engine (the engine keeps a copy of the plan).
   auto link = [&](std::string* link_error) -> std::unique_ptr<JitEngine> {
@@ -483,7 +450,7 @@ std::unique_ptr<match::Engine> CreateJitEngine(const ir::Program& program,
     s.from_cache = false;
     object.clear();
     if (!CompileProgram(program, compiled, *target, object, s, error)) return nullptr;
-    WriteCache(cache_path, llvm::StringRef(object.data(), object.size()));
+    WriteCacheFile(cache_path, std::string_view(object.data(), object.size()));
     engine = link(error);
   }
   return engine;
