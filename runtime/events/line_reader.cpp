@@ -69,25 +69,30 @@ bool LineReader::Fill() {
   return true;
 }
 
-bool LineReader::Next(Line& line) {
-  char* const data = buffer_.get();
+bool LineReader::SkipOverlongTail() {
+  const char* const data = buffer_.get();
   while (true) {
     const auto* newline =
         static_cast<const char*>(std::memchr(data + scanned_, '\n', end_ - scanned_));
-    if (skipping_) {
-      // The tail of an over-long line: drop everything up to its newline.
-      if (newline == nullptr) {
-        begin_ = scanned_ = end_;
-        if (!Fill()) {
-          skipping_ = false;
-          return false;
-        }
-        continue;
-      }
+    if (newline != nullptr) {
       begin_ = scanned_ = static_cast<size_t>(newline - data) + 1;
       skipping_ = false;
-      continue;
+      return true;
     }
+    begin_ = scanned_ = end_;
+    if (!Fill()) {
+      skipping_ = false;
+      return false;
+    }
+  }
+}
+
+bool LineReader::Next(Line& line) {
+  char* const data = buffer_.get();
+  while (true) {
+    if (skipping_ && !SkipOverlongTail()) return false;
+    const auto* newline =
+        static_cast<const char*>(std::memchr(data + scanned_, '\n', end_ - scanned_));
     if (newline != nullptr) {
       const size_t stop = static_cast<size_t>(newline - data);
       size_t length = stop - begin_;
@@ -127,22 +132,7 @@ bool LineReader::Next(Line& line) {
 bool LineReader::NextChunk(std::string_view& chunk) {
   char* const data = buffer_.get();
   while (true) {
-    if (skipping_) {
-      // The tail of an over-long line: drop everything up to its newline.
-      const auto* newline =
-          static_cast<const char*>(std::memchr(data + scanned_, '\n', end_ - scanned_));
-      if (newline == nullptr) {
-        begin_ = scanned_ = end_;
-        if (!Fill()) {
-          skipping_ = false;
-          return false;
-        }
-        continue;
-      }
-      begin_ = scanned_ = static_cast<size_t>(newline - data) + 1;
-      skipping_ = false;
-      continue;
-    }
+    if (skipping_ && !SkipOverlongTail()) return false;
     // Every complete line: up to the last newline (found from the end, in a few bytes).
     const auto* last = static_cast<const char*>(memrchr(data + scanned_, '\n', end_ - scanned_));
     if (last != nullptr) {

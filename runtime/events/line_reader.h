@@ -62,6 +62,9 @@ class LineReader {
   uint64_t bytes_read() const { return bytes_read_; }
 
  private:
+  // Drops the tail of an over-long line, through its newline; false when the input ends
+  // (or fails) first.
+  bool SkipOverlongTail();
   // Reads more input after end_; false at the end or on error.
   bool Fill();
   // Writes a newline after the last line of the input, as after any other.
