@@ -4,6 +4,7 @@
 
 #include "compiler/check/checker_internal.h"
 #include "compiler/diag/suggest.h"
+#include "compiler/shell/shell_quote.h"
 
 namespace squall::check::internal {
 
@@ -119,6 +120,7 @@ std::vector<ParamSpec> Checker::ActionParams(const schema::Action& action) {
     spec.secret = p.secret;
     spec.immutable = p.immutable;
     spec.seconds_from_duration = true;
+    spec.shell_command = shell::IsShellCommandParameter(action.runner_type, p.name);
     spec.decl = p.decl;
     params.push_back(std::move(spec));
   }
@@ -279,6 +281,20 @@ void Checker::CheckNamedArgs(const ast::CallExpr& call, std::string_view owner_k
   }
 }
 
+void Checker::WarnRawShellInterpolation(const ParamSpec& param, const ast::Expr& value) {
+  const auto* literal = ast::As<ast::StringLiteral>(&value);
+  if (literal == nullptr) return;
+  for (const ast::StringPart& part : literal->parts) {
+    const auto* call = part.expr != nullptr ? ast::As<ast::CallExpr>(part.expr.get()) : nullptr;
+    if (call == nullptr) continue;
+    auto target = out_->calls.find(call->id.value);
+    if (target != out_->calls.end() && target->second.kind == CallTarget::Kind::kBuiltin &&
+        target->second.builtin == Builtin::kRaw) {
+      Emit(Kind::RawShellInterpolation, call->range, {param.name});
+    }
+  }
+}
+
 void Checker::CheckArgumentValue(const ParamSpec& param, std::string_view owner_kind,
                                  const std::string& owner, const ast::Expr& value,
                                  const Type* value_type) {
@@ -287,6 +303,7 @@ void Checker::CheckArgumentValue(const ParamSpec& param, std::string_view owner_
       d.AddNote(Kind::DeclaredHere, param.decl, {"parameter `" + param.name + "`"});
     }
   };
+  if (param.shell_command) WarnRawShellInterpolation(param, value);
   const Type* expected = param.type;
   std::optional<ConstValue> constant = Evaluate(value);
   // A duration where StackStorm expects a number of seconds (`timeout: 2m`).
@@ -400,6 +417,9 @@ const Type* Checker::CheckBuiltinCall(Builtin builtin, const ast::CallExpr& call
     case Builtin::kNow:
       arity(0);
       return types_.Time();
+    case Builtin::kRaw:
+      arity(1);
+      return types_.String();
     case Builtin::kUuid:
       arity(0);
       return types_.String();

@@ -99,6 +99,9 @@ struct ParamSpec {
   // A StackStorm action's integer/number parameter takes a `duration` as seconds
   // (`timeout: 2m`); workflow and trigger parameters do not.
   bool seconds_from_duration = false;
+  // A command line the action's runner hands to a shell (shell::IsShellCommandParameter):
+  // interpolations in it are quoted, `raw(...)` draws RawShellInterpolation.
+  bool shell_command = false;
   SourceRange decl;
 };
 
@@ -192,6 +195,8 @@ class Checker {
                       SourceRange owner_decl, bool partial, Scope& scope, const ExprContext& ctx);
   void CheckArgumentValue(const ParamSpec& param, std::string_view owner_kind,
                           const std::string& owner, const ast::Expr& value, const Type* value_type);
+  // RawShellInterpolation for each `{{raw(...)}}` in a shell command argument.
+  void WarnRawShellInterpolation(const ParamSpec& param, const ast::Expr& value);
   const Type* CheckBuiltinCall(Builtin builtin, const ast::CallExpr& call, Scope& scope,
                                const ExprContext& ctx);
   std::vector<ParamSpec> ActionParams(const schema::Action& action);

@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "compiler/source/source_range.h"
@@ -79,7 +80,16 @@ enum class Op : uint8_t {
   kMember,  // operand 0 . key (a record, map or json value that is not a slot)
   kIndex,   // operand 0 [operand 1]
   kCall,    // builtin `index` (check::Builtin) applied to the operands
+  // Outside the event.
+  kContext,     // the value of a finished action the runtime supplies (ContextValue `index`)
+  kShellQuote,  // operand 0 rendered as text and quoted for shell::QuoteContext `index`
 };
+
+constexpr Op kLastOp = Op::kShellQuote;
+
+// What a kContext node reads: the finished action's `result` (in `on success` and `retry ...
+// when`) or its `error` (in `on failure` and `retry ... when`), as JSON the runtime provides.
+enum class ContextValue : uint32_t { kResult = 0, kError = 1 };
 
 // Printable name of an operator (`eq`, `like`, ...), used by the IR printer.
 const char* OpName(Op op);
@@ -141,6 +151,34 @@ struct Argument {
   bool duration_as_seconds = false;
 };
 
+// The policies of an action call (docs/language.md, "Policies"), each an expression evaluated
+// with the event when the execution is created, except `retry ... when`, which is evaluated
+// when an attempt fails (with `result` and `error`). Invalid refs: the policy is not given.
+struct Policies {
+  bool retry = false;
+  NodeRef retry_count;
+  NodeRef retry_every;    // may be invalid
+  NodeRef retry_backoff;  // may be invalid
+  NodeRef retry_up_to;    // may be invalid
+  NodeRef retry_when;     // may be invalid
+  NodeRef timeout;
+  NodeRef concurrency;
+  NodeRef concurrency_by;
+  NodeRef throttle;
+  NodeRef throttle_period;
+  NodeRef throttle_by;
+};
+
+// `on success then ...` / `on failure then ...`: an action call whose arguments may read
+// `result` / `error` (kContext nodes) besides the event.
+struct FollowUp {
+  bool on_success = true;
+  std::string action;
+  bool action_is_workflow = false;
+  std::vector<Argument> arguments;
+  Policies policies;
+};
+
 struct RuleMatch {
   std::string name;
   source::SourceRange range;        // the rule's name
@@ -153,6 +191,8 @@ struct RuleMatch {
   std::string action;
   bool action_is_workflow = false;
   std::vector<Argument> arguments;
+  Policies policies;
+  std::vector<FollowUp> follow_ups;  // in source order
 };
 
 struct Matcher {
@@ -179,9 +219,35 @@ struct SkippedRule {
   std::string reason;
 };
 
+// What the runtime needs to run an action the rules call, from its pack metadata (so that a
+// program loaded from the cache runs without the packs being parsed again).
+struct ActionParameter {
+  std::string name;
+  std::string default_json;  // empty when there is none
+  bool required = false;
+  bool secret = false;
+  bool immutable = false;
+  int position = -1;  // StackStorm script argument position; -1 when none
+  bool from_runner = false;
+  bool shell_command = false;  // a command line the runner gives to a shell (shell::)
+};
+
+struct ActionSpec {
+  std::string ref;     // `core.local`
+  std::string runner;  // runner type, `local-shell-cmd`
+  // The script an entry point names: an absolute path, or `stdlib:packs/<pack>/actions/<file>`
+  // for a built-in pack's script (embedded in the binary); empty when none.
+  std::string entry_point;
+  std::vector<ActionParameter> parameters;  // the merged parameters in declaration order
+};
+
 struct Program {
   std::vector<Matcher> matchers;  // sorted by (trigger, parameters_json)
   std::vector<SkippedRule> skipped;
+  std::vector<ActionSpec> actions;  // every action a rule or follow-up calls, sorted by ref
 };
+
+// The spec of `ref` in `program`; null when the program calls no such action.
+const ActionSpec* FindAction(const Program& program, std::string_view ref);
 
 }  // namespace squall::ir

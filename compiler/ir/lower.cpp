@@ -1,10 +1,12 @@
 #include "compiler/ir/lower.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <tuple>
 
+#include "compiler/shell/shell_quote.h"
 #include "compiler/source/check.h"
 #include "compiler/source/large_stack.h"
 
@@ -77,6 +79,15 @@ class RuleLowerer {
   }
 
   NodeRef Lower(const ast::Expr& expr);
+  // `expr` as an argument of a shell command parameter: its interpolations quoted for the
+  // shell context the literal text around them leaves (compiler/shell), `raw(...)` as is.
+  NodeRef LowerShellCommand(const ast::Expr& expr);
+  // While set, the names `result` and `error` read the finished action's values (outcome
+  // clauses, `retry ... when`); they shadow an event alias of the same name.
+  void SetContextNames(bool result, bool error) {
+    result_bound_ = result;
+    error_bound_ = error;
+  }
   // Splits `condition` (already lowered) into conjuncts and classifies them.
   std::vector<Conjunct> Conjuncts(NodeRef condition) const;
 
@@ -131,10 +142,19 @@ class RuleLowerer {
     return {matcher_.operands.data() + node.first_operand, node.operand_count};
   }
 
+  // The context value `name` reads when bound, else nullopt.
+  std::optional<ContextValue> ContextName(const std::string& name) const {
+    if (result_bound_ && name == "result") return ContextValue::kResult;
+    if (error_bound_ && name == "error") return ContextValue::kError;
+    return std::nullopt;
+  }
+
   const check::CheckedFile& file_;
   Matcher& matcher_;
   std::string binding_;
   std::map<std::vector<std::string>, uint32_t> slot_index_;
+  bool result_bound_ = false;
+  bool error_bound_ = false;
 };
 
 std::optional<std::vector<std::string>> RuleLowerer::SlotPath(const ast::Expr& expr) const {
@@ -150,7 +170,8 @@ std::optional<std::vector<std::string>> RuleLowerer::SlotPath(const ast::Expr& e
       reversed.push_back(key->Text());
       current = index->object.get();
     } else if (const auto* name = ast::As<ast::NameExpr>(current)) {
-      if (name->name.name != binding_ || file_.const_refs.count(name->id.value) != 0) {
+      if (name->name.name != binding_ || file_.const_refs.count(name->id.value) != 0 ||
+          ContextName(name->name.name)) {
         return std::nullopt;
       }
       return std::vector<std::string>(reversed.rbegin(), reversed.rend());
@@ -220,6 +241,9 @@ NodeRef RuleLowerer::Lower(const ast::Expr& expr) {
         auto value = file_.const_values.find(it->second);
         SQUALL_CHECK(value != file_.const_values.end(), "lowering a constant without a value");
         return AddConst(expr, FromConstValue(value->second));
+      }
+      if (std::optional<ContextValue> context = ContextName(name.name.name)) {
+        return Add(Op::kContext, expr, {}, static_cast<uint32_t>(*context));
       }
       // The only other name a matcher sees is the event itself, handled by SlotPath.
       SQUALL_CHECK(false, "lowering an unresolved name `" + name.name.name + "`");
@@ -369,6 +393,32 @@ NodeRef RuleLowerer::Lower(const ast::Expr& expr) {
   return NodeRef{};
 }
 
+NodeRef RuleLowerer::LowerShellCommand(const ast::Expr& expr) {
+  const auto* literal = ast::As<ast::StringLiteral>(&expr);
+  if (literal == nullptr || literal->IsPlain()) return Lower(expr);
+  std::vector<NodeRef> parts;
+  shell::QuoteContext context = shell::QuoteContext::kBare;
+  for (const ast::StringPart& part : literal->parts) {
+    if (part.expr == nullptr) {
+      context = shell::ContextAfter(part.text, context);
+      matcher_.constants.push_back(Constant{.kind = Constant::Kind::kString, .text = part.text});
+      parts.push_back(
+          Add(Op::kConst, expr, {}, static_cast<uint32_t>(matcher_.constants.size() - 1)));
+      continue;
+    }
+    const auto* call = ast::As<ast::CallExpr>(part.expr.get());
+    auto target = call != nullptr ? file_.calls.find(call->id.value) : file_.calls.end();
+    if (target != file_.calls.end() && target->second.kind == check::CallTarget::Kind::kBuiltin &&
+        target->second.builtin == check::Builtin::kRaw) {
+      parts.push_back(Lower(*part.expr));  // the author opted out (RawShellInterpolation)
+      continue;
+    }
+    parts.push_back(
+        Add(Op::kShellQuote, *part.expr, {Lower(*part.expr)}, static_cast<uint32_t>(context)));
+  }
+  return Add(Op::kConcat, expr, std::move(parts));
+}
+
 std::vector<Conjunct> RuleLowerer::Conjuncts(NodeRef condition) const {
   std::vector<Conjunct> out;
   if (!condition.IsValid()) return out;
@@ -458,8 +508,112 @@ bool HasAnnotation(const ast::Decl& decl, std::string_view name) {
                      [&](const auto& a) { return a->name.name == name; });
 }
 
+// The runtime's view of a pack action (ir::ActionSpec).
+ActionSpec SpecOf(const schema::Action& action, const schema::Pack* pack) {
+  ActionSpec spec;
+  spec.ref = action.ref;
+  spec.runner = action.runner_type;
+  if (!action.entry_point.empty()) {
+    if (pack != nullptr && pack->builtin) {
+      spec.entry_point = "stdlib:packs/" + action.pack + "/actions/" + action.entry_point;
+    } else if (pack != nullptr) {
+      spec.entry_point =
+          std::filesystem::absolute(pack->dir / "actions" / action.entry_point).lexically_normal();
+    } else {
+      spec.entry_point = action.entry_point;
+    }
+  }
+  for (const schema::Parameter& p : action.parameters) {
+    spec.parameters.push_back(ActionParameter{
+        .name = p.name,
+        .default_json = p.default_json.value_or(""),
+        .required = p.required,
+        .secret = p.secret,
+        .immutable = p.immutable,
+        .position = p.position.value_or(-1),
+        .from_runner = p.from_runner,
+        .shell_command = shell::IsShellCommandParameter(action.runner_type, p.name)});
+  }
+  return spec;
+}
+
+// Lowers one action call with its policies; records the action's spec in `actions`.
+void LowerCall(const check::CheckedFile& file, const ast::ActionClause& clause,
+               RuleLowerer& lowerer, std::string& action_name, bool& is_workflow,
+               std::vector<Argument>& arguments, Policies& policies,
+               std::map<std::string, ActionSpec>& actions) {
+  const ast::CallExpr& call = *clause.call;
+  auto callee = file.calls.find(call.id.value);
+  SQUALL_CHECK(callee != file.calls.end(), "lowering an unresolved action");
+  is_workflow = callee->second.kind == check::CallTarget::Kind::kWorkflow;
+  const schema::Action* action = is_workflow ? nullptr : callee->second.action;
+  action_name = is_workflow ? callee->second.workflow->name.name : action->ref;
+  if (action != nullptr && actions.count(action->ref) == 0) {
+    // The pack is one the file imports (an action is only reachable through an import).
+    const schema::Pack* pack = nullptr;
+    for (const auto& [alias, imported] : file.imports) {
+      if (imported != nullptr && imported->name == action->pack) pack = imported;
+    }
+    actions.emplace(action->ref, SpecOf(*action, pack));
+  }
+  for (const ast::Argument& arg : call.args) {
+    std::string name = arg.name ? arg.name->name : std::string();
+    const schema::Parameter* param =
+        action != nullptr ? schema::FindParameter(action->parameters, name) : nullptr;
+    bool shell_command =
+        param != nullptr && shell::IsShellCommandParameter(action->runner_type, name);
+    Argument argument{
+        .name = name,
+        .value = shell_command ? lowerer.LowerShellCommand(*arg.value) : lowerer.Lower(*arg.value)};
+    const types::Type* value_type = file.TypeOf(*arg.value);
+    if (param != nullptr && value_type != nullptr &&
+        value_type->kind() == types::TypeKind::kDuration) {
+      argument.duration_as_seconds =
+          param->type != nullptr && param->type->NonOptional()->IsNumeric();
+    }
+    arguments.push_back(std::move(argument));
+  }
+  for (const auto& policy : clause.policies) {
+    auto lower = [&](const ast::Expr* e) { return e != nullptr ? lowerer.Lower(*e) : NodeRef{}; };
+    switch (policy->kind) {
+      case ast::PolicyKind::kRetry: {
+        const auto& retry = static_cast<const ast::RetryPolicy&>(*policy);
+        policies.retry = true;
+        policies.retry_count = lower(retry.count.get());
+        policies.retry_every = lower(retry.every.get());
+        policies.retry_backoff = lower(retry.backoff.get());
+        policies.retry_up_to = lower(retry.up_to.get());
+        if (retry.when != nullptr) {
+          // `retry ... when` sees both the failed attempt's `error` and its `result`.
+          lowerer.SetContextNames(true, true);
+          policies.retry_when = lowerer.Lower(*retry.when);
+          lowerer.SetContextNames(false, false);
+        }
+        break;
+      }
+      case ast::PolicyKind::kTimeout:
+        policies.timeout = lower(static_cast<const ast::TimeoutPolicy&>(*policy).duration.get());
+        break;
+      case ast::PolicyKind::kConcurrency: {
+        const auto& concurrency = static_cast<const ast::ConcurrencyPolicy&>(*policy);
+        policies.concurrency = lower(concurrency.limit.get());
+        policies.concurrency_by = lower(concurrency.by.get());
+        break;
+      }
+      case ast::PolicyKind::kThrottle: {
+        const auto& throttle = static_cast<const ast::ThrottlePolicy&>(*policy);
+        policies.throttle = lower(throttle.count.get());
+        policies.throttle_period = lower(throttle.period.get());
+        policies.throttle_by = lower(throttle.by.get());
+        break;
+      }
+    }
+  }
+}
+
 void LowerRule(const check::CheckedFile& file, const ast::RuleDecl& rule,
-               std::map<std::pair<std::string, std::string>, Matcher>& matchers, Program& program) {
+               std::map<std::pair<std::string, std::string>, Matcher>& matchers, Program& program,
+               std::map<std::string, ActionSpec>& actions) {
   if (rule.trigger == nullptr || rule.action == nullptr || rule.action->call == nullptr) return;
   const ast::RuleTrigger& trigger = *rule.trigger;
   if (trigger.kind != ast::RuleTriggerKind::kSimple) {
@@ -521,24 +675,17 @@ void LowerRule(const check::CheckedFile& file, const ast::RuleDecl& rule,
   }
   match.conjuncts = lowerer.Conjuncts(match.condition);
 
-  const ast::CallExpr& call = *rule.action->call;
-  auto callee = file.calls.find(call.id.value);
-  SQUALL_CHECK(callee != file.calls.end(), "lowering an unresolved action");
-  match.action_is_workflow = callee->second.kind == check::CallTarget::Kind::kWorkflow;
-  match.action =
-      match.action_is_workflow ? callee->second.workflow->name.name : callee->second.action->ref;
-  for (const ast::Argument& arg : call.args) {
-    Argument argument{.name = arg.name ? arg.name->name : std::string(),
-                      .value = lowerer.Lower(*arg.value)};
-    const types::Type* value_type = file.TypeOf(*arg.value);
-    if (!match.action_is_workflow && value_type != nullptr &&
-        value_type->kind() == types::TypeKind::kDuration) {
-      const schema::Parameter* param =
-          schema::FindParameter(callee->second.action->parameters, argument.name);
-      argument.duration_as_seconds =
-          param != nullptr && param->type != nullptr && param->type->NonOptional()->IsNumeric();
-    }
-    match.arguments.push_back(std::move(argument));
+  LowerCall(file, *rule.action, lowerer, match.action, match.action_is_workflow, match.arguments,
+            match.policies, actions);
+  for (const auto& outcome : rule.outcomes) {
+    if (outcome->action == nullptr || outcome->action->call == nullptr) continue;
+    FollowUp follow_up;
+    follow_up.on_success = outcome->outcome == ast::Outcome::kSuccess;
+    lowerer.SetContextNames(follow_up.on_success, !follow_up.on_success);
+    LowerCall(file, *outcome->action, lowerer, follow_up.action, follow_up.action_is_workflow,
+              follow_up.arguments, follow_up.policies, actions);
+    lowerer.SetContextNames(false, false);
+    match.follow_ups.push_back(std::move(follow_up));
   }
   matcher.rules.push_back(std::move(match));
 }
@@ -549,14 +696,16 @@ Program Lower(const check::CheckedProgram& checked) {
   Program program;
   source::RunWithLargeStack([&] {
     std::map<std::pair<std::string, std::string>, Matcher> matchers;
+    std::map<std::string, ActionSpec> actions;
     for (const check::CheckedFile& file : checked.files) {
       for (const auto& decl : file.file->decls) {
         if (const auto* rule = ast::As<ast::RuleDecl>(decl.get())) {
-          LowerRule(file, *rule, matchers, program);
+          LowerRule(file, *rule, matchers, program, actions);
         }
       }
     }
     for (auto& [key, matcher] : matchers) program.matchers.push_back(std::move(matcher));
+    for (auto& [ref, spec] : actions) program.actions.push_back(std::move(spec));
   });
   return program;
 }

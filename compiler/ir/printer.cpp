@@ -1,5 +1,6 @@
 #include "compiler/ir/printer.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "compiler/check/checked_program.h"
@@ -71,8 +72,18 @@ const char* OpName(Op op) {
       return "index";
     case Op::kCall:
       return "call";
+    case Op::kContext:
+      return "context";
+    case Op::kShellQuote:
+      return "shell_quote";
   }
   return "?";
+}
+
+const ActionSpec* FindAction(const Program& program, std::string_view ref) {
+  auto it = std::lower_bound(program.actions.begin(), program.actions.end(), ref,
+                             [](const ActionSpec& a, std::string_view r) { return a.ref < r; });
+  return it != program.actions.end() && it->ref == ref ? &*it : nullptr;
 }
 
 namespace {
@@ -110,6 +121,9 @@ class Printer {
       case Op::kSlot:
         out += "$" + std::to_string(node.index);
         return;
+      case Op::kContext:
+        out += node.index == static_cast<uint32_t>(ContextValue::kResult) ? "result" : "error";
+        return;
       default:
         break;
     }
@@ -118,6 +132,10 @@ class Printer {
       out += " " + std::string(check::BuiltinName(static_cast<check::Builtin>(node.index)));
     }
     if (node.op == Op::kMember) out += " " + Quote(m_.keys[node.first_key]);
+    if (node.op == Op::kShellQuote) {
+      static constexpr const char* kContexts[] = {"bare", "double", "single"};
+      out += " " + std::string(node.index < 3 ? kContexts[node.index] : "?");
+    }
     if (node.op == Op::kMatches && node.index != UINT32_MAX) {
       out += " /" + m_.regexes[node.index] + "/";
     }
@@ -209,6 +227,45 @@ std::string ConstantText(const Constant& c) {
   return "?";
 }
 
+// `core.local(cmd: ...) retry(...) timeout(...)`: one action call with its policies.
+static std::string CallText(Printer& printer, const std::string& action, bool is_workflow,
+                            const std::vector<Argument>& arguments, const Policies& policies) {
+  std::string out = std::string(is_workflow ? "workflow " : "") + action + "(";
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += arguments[i].name + ": " + printer.Expr(arguments[i].value);
+  }
+  out += ")";
+  auto policy = [&](const char* name,
+                    std::initializer_list<std::pair<const char*, NodeRef>> parts) {
+    out += std::string(" ") + name + "(";
+    bool first = true;
+    for (const auto& [label, ref] : parts) {
+      if (!ref.IsValid()) continue;
+      out += std::string(first ? "" : ", ") + label + ": " + printer.Expr(ref);
+      first = false;
+    }
+    out += ")";
+  };
+  if (policies.retry) {
+    policy("retry", {{"count", policies.retry_count},
+                     {"every", policies.retry_every},
+                     {"backoff", policies.retry_backoff},
+                     {"up_to", policies.retry_up_to},
+                     {"when", policies.retry_when}});
+  }
+  if (policies.timeout.IsValid()) policy("timeout", {{"after", policies.timeout}});
+  if (policies.concurrency.IsValid()) {
+    policy("concurrency", {{"limit", policies.concurrency}, {"by", policies.concurrency_by}});
+  }
+  if (policies.throttle.IsValid()) {
+    policy("throttle", {{"count", policies.throttle},
+                        {"per", policies.throttle_period},
+                        {"by", policies.throttle_by}});
+  }
+  return out;
+}
+
 std::string PrintIr(const Program& program) {
   std::string out;
   // Expressions may nest as deep as the parser allows.
@@ -238,17 +295,26 @@ std::string PrintIr(const Program& program) {
           }
           out += "\n";
         }
-        out += "    then " + std::string(rule.action_is_workflow ? "workflow " : "") + rule.action +
-               "(";
-        for (size_t i = 0; i < rule.arguments.size(); ++i) {
-          if (i > 0) out += ", ";
-          out += rule.arguments[i].name + ": " + printer.Expr(rule.arguments[i].value);
+        out +=
+            "    then " +
+            CallText(printer, rule.action, rule.action_is_workflow, rule.arguments, rule.policies) +
+            "\n";
+        for (const FollowUp& follow_up : rule.follow_ups) {
+          out += std::string("    on ") + (follow_up.on_success ? "success" : "failure") +
+                 " then " +
+                 CallText(printer, follow_up.action, follow_up.action_is_workflow,
+                          follow_up.arguments, follow_up.policies) +
+                 "\n";
         }
-        out += ")\n";
       }
     }
     for (const SkippedRule& skipped : program.skipped) {
       out += "skipped rule " + skipped.name + ": " + skipped.reason + "\n";
+    }
+    for (const ActionSpec& action : program.actions) {
+      // Not the entry point: pack directories are absolute paths, which would make dumps
+      // depend on where the packs are.
+      out += "action " + action.ref + " runner " + action.runner + "\n";
     }
   });
   return out;

@@ -7,7 +7,8 @@
 namespace squall::ir {
 namespace {
 
-constexpr uint32_t kMagic = 0x53514952;  // "SQIR"
+// "SQI" and the format version: a reader refuses bytes of another version.
+constexpr uint32_t kMagic = 0x53514902;
 
 class Writer {
  public:
@@ -177,6 +178,106 @@ bool ReadConstant(Reader& r, Constant& c, int depth) {
   return r.ok();
 }
 
+void WriteArguments(Writer& w, const std::vector<Argument>& arguments) {
+  w.U32(static_cast<uint32_t>(arguments.size()));
+  for (const Argument& a : arguments) {
+    w.Str(a.name);
+    w.U32(a.value.index);
+    w.Bool(a.duration_as_seconds);
+  }
+}
+
+void ReadArguments(Reader& r, std::vector<Argument>& arguments) {
+  arguments.resize(r.Count(9));
+  for (Argument& a : arguments) {
+    a.name = r.Str();
+    a.value.index = r.U32();
+    a.duration_as_seconds = r.Bool();
+  }
+}
+
+// The policy refs in a fixed order (serialisation and validation walk the same list).
+std::vector<NodeRef*> PolicyRefs(Policies& p) {
+  return {&p.retry_count, &p.retry_every,     &p.retry_backoff, &p.retry_up_to,
+          &p.retry_when,  &p.timeout,         &p.concurrency,   &p.concurrency_by,
+          &p.throttle,    &p.throttle_period, &p.throttle_by};
+}
+
+void WritePolicies(Writer& w, const Policies& policies) {
+  Policies copy = policies;
+  w.Bool(copy.retry);
+  for (NodeRef* ref : PolicyRefs(copy)) w.U32(ref->index);
+}
+
+void ReadPolicies(Reader& r, Policies& policies) {
+  policies.retry = r.Bool();
+  for (NodeRef* ref : PolicyRefs(policies)) ref->index = r.U32();
+}
+
+void WriteFollowUps(Writer& w, const std::vector<FollowUp>& follow_ups) {
+  w.U32(static_cast<uint32_t>(follow_ups.size()));
+  for (const FollowUp& f : follow_ups) {
+    w.Bool(f.on_success);
+    w.Str(f.action);
+    w.Bool(f.action_is_workflow);
+    WriteArguments(w, f.arguments);
+    WritePolicies(w, f.policies);
+  }
+}
+
+void ReadFollowUps(Reader& r, std::vector<FollowUp>& follow_ups) {
+  follow_ups.resize(r.Count(12));
+  for (FollowUp& f : follow_ups) {
+    f.on_success = r.Bool();
+    f.action = r.Str();
+    f.action_is_workflow = r.Bool();
+    ReadArguments(r, f.arguments);
+    ReadPolicies(r, f.policies);
+  }
+}
+
+void WriteActions(Writer& w, const std::vector<ActionSpec>& actions) {
+  w.U32(static_cast<uint32_t>(actions.size()));
+  for (const ActionSpec& a : actions) {
+    w.Str(a.ref);
+    w.Str(a.runner);
+    w.Str(a.entry_point);
+    w.U32(static_cast<uint32_t>(a.parameters.size()));
+    for (const ActionParameter& p : a.parameters) {
+      w.Str(p.name);
+      w.Str(p.default_json);
+      w.Bool(p.required);
+      w.Bool(p.secret);
+      w.Bool(p.immutable);
+      w.I64(p.position);
+      w.Bool(p.from_runner);
+      w.Bool(p.shell_command);
+    }
+  }
+}
+
+void ReadActions(Reader& r, std::vector<ActionSpec>& actions) {
+  actions.resize(r.Count(12));
+  for (ActionSpec& a : actions) {
+    a.ref = r.Str();
+    a.runner = r.Str();
+    a.entry_point = r.Str();
+    a.parameters.resize(r.Count(14));
+    for (ActionParameter& p : a.parameters) {
+      p.name = r.Str();
+      p.default_json = r.Str();
+      p.required = r.Bool();
+      p.secret = r.Bool();
+      p.immutable = r.Bool();
+      int64_t position = r.I64();
+      if (position < -1 || position > INT32_MAX) r.Fail();
+      p.position = static_cast<int>(position);
+      p.from_runner = r.Bool();
+      p.shell_command = r.Bool();
+    }
+  }
+}
+
 }  // namespace
 
 std::string Serialize(const Program& program) {
@@ -225,14 +326,12 @@ std::string Serialize(const Program& program) {
       }
       body.Str(rule.action);
       body.Bool(rule.action_is_workflow);
-      body.U32(static_cast<uint32_t>(rule.arguments.size()));
-      for (const Argument& a : rule.arguments) {
-        body.Str(a.name);
-        body.U32(a.value.index);
-        body.Bool(a.duration_as_seconds);
-      }
+      WriteArguments(body, rule.arguments);
+      WritePolicies(body, rule.policies);
+      WriteFollowUps(body, rule.follow_ups);
     }
   }
+  WriteActions(body, program.actions);
   body.U32(static_cast<uint32_t>(program.skipped.size()));
   for (const SkippedRule& s : program.skipped) {
     body.Str(s.name);
@@ -354,7 +453,7 @@ std::optional<Program> Deserialize(std::string_view bytes, types::TypeContext& t
     m.nodes.resize(r.Count(21));
     for (Node& n : m.nodes) {
       uint8_t op = r.U8();
-      if (op > static_cast<uint8_t>(Op::kCall)) r.Fail();
+      if (op > static_cast<uint8_t>(kLastOp)) r.Fail();
       n.op = static_cast<Op>(op);
       n.type = ref(r.U32());
       n.index = r.U32();
@@ -377,21 +476,19 @@ std::optional<Program> Deserialize(std::string_view bytes, types::TypeContext& t
         c.node.index = r.U32();
         c.slot = r.U32();
         uint8_t compare = r.U8();
-        if (compare > static_cast<uint8_t>(Op::kCall)) r.Fail();
+        if (compare > static_cast<uint8_t>(kLastOp)) r.Fail();
         c.compare = static_cast<Op>(compare);
         c.consts = r.U32s();
       }
       rule.action = r.Str();
       rule.action_is_workflow = r.Bool();
-      rule.arguments.resize(r.Count(9));
-      for (Argument& a : rule.arguments) {
-        a.name = r.Str();
-        a.value.index = r.U32();
-        a.duration_as_seconds = r.Bool();
-      }
+      ReadArguments(r, rule.arguments);
+      ReadPolicies(r, rule.policies);
+      ReadFollowUps(r, rule.follow_ups);
     }
     if (!r.ok()) return std::nullopt;
   }
+  ReadActions(r, program.actions);
   program.skipped.resize(r.Count(8));
   for (SkippedRule& s : program.skipped) {
     s.name = r.Str();
@@ -407,6 +504,8 @@ std::optional<Program> Deserialize(std::string_view bytes, types::TypeContext& t
       }
       if ((n.op == Op::kConst && n.index >= m.constants.size()) ||
           (n.op == Op::kSlot && n.index >= m.slots.size()) ||
+          (n.op == Op::kContext && n.index > static_cast<uint32_t>(ContextValue::kError)) ||
+          (n.op == Op::kShellQuote && (n.index > 2 || n.operand_count != 1)) ||
           (n.op == Op::kMatches && n.operand_count == 1 && n.index >= m.regexes.size()) ||
           ((n.op == Op::kMap || n.op == Op::kMember) &&
            static_cast<uint64_t>(n.first_key) + (n.op == Op::kMap ? n.operand_count : 1) >
@@ -426,10 +525,25 @@ std::optional<Program> Deserialize(std::string_view bytes, types::TypeContext& t
           if (k >= m.constants.size()) return std::nullopt;
         }
       }
-      for (const Argument& a : rule.arguments) {
-        if (!node_ok(a.value.index)) return std::nullopt;
+      auto call_ok = [&](const std::vector<Argument>& arguments, const Policies& policies) {
+        for (const Argument& a : arguments) {
+          if (!node_ok(a.value.index)) return false;
+        }
+        Policies copy = policies;
+        for (NodeRef* policy : PolicyRefs(copy)) {
+          if (policy->IsValid() && !node_ok(policy->index)) return false;
+        }
+        return true;
+      };
+      if (!call_ok(rule.arguments, rule.policies)) return std::nullopt;
+      for (const FollowUp& f : rule.follow_ups) {
+        if (!call_ok(f.arguments, f.policies)) return std::nullopt;
       }
     }
+  }
+  // Sorted and unique, as FindAction's binary search needs.
+  for (size_t i = 1; i < program.actions.size(); ++i) {
+    if (!(program.actions[i - 1].ref < program.actions[i].ref)) return std::nullopt;
   }
   return program;
 }

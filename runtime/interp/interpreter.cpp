@@ -11,6 +11,7 @@
 
 #include "compiler/check/checked_program.h"
 #include "compiler/check/glob.h"
+#include "compiler/shell/shell_quote.h"
 #include "runtime/events/time_text.h"
 
 namespace squall::interp {
@@ -227,11 +228,17 @@ void Interpreter::Match(const events::DecodedEvent& event, std::vector<match::Ru
 }
 
 std::vector<Value> Interpreter::Arguments(match::RuleRef ref, const events::DecodedEvent& event) {
-  matcher_ = &program_.matchers[ref.matcher];
-  state_ = &states_[ref.matcher];
+  return Arguments(ref.matcher, program_.matchers[ref.matcher].rules[ref.rule].arguments, event);
+}
+
+std::vector<Value> Interpreter::Arguments(uint32_t matcher,
+                                          const std::vector<ir::Argument>& arguments,
+                                          const events::DecodedEvent& event) {
+  matcher_ = &program_.matchers[matcher];
+  state_ = &states_[matcher];
   event_ = &event;
   std::vector<Value> values;
-  for (const ir::Argument& arg : matcher_->rules[ref.rule].arguments) {
+  for (const ir::Argument& arg : arguments) {
     Value value = Eval(arg.value.index);
     if (arg.duration_as_seconds && value.kind == K::kDuration) {
       value = value.integer % 1000 == 0 ? Value::Int(value.integer / 1000)
@@ -429,6 +436,11 @@ Value Interpreter::Eval(uint32_t index) {
       for (uint32_t i = 0; i < node.operand_count; ++i) args.push_back(Eval(ops[i]));
       return Call(node.index, std::move(args));
     }
+    case Op::kContext:
+      return node.index == static_cast<uint32_t>(ir::ContextValue::kResult) ? result_ : error_;
+    case Op::kShellQuote:
+      return Value::String(
+          shell::Quote(ToText(Eval(ops[0])), static_cast<shell::QuoteContext>(node.index)));
   }
   return Value::Absent();
 }
@@ -440,10 +452,21 @@ Value Interpreter::Call(uint32_t builtin, std::vector<Value> args) {
     return i < args.size() ? args[i] : kAbsent;
   };
   switch (static_cast<Builtin>(builtin)) {
-    case Builtin::kKv:
-    case Builtin::kSecret:
-      // The key-value store belongs to the runtime; the interpreter alone has none.
-      return Value::Absent();
+    case Builtin::kKv: {
+      // The key-value store belongs to the runtime (Host); the interpreter alone has none.
+      if (host_ == nullptr || arg(0).kind != K::kString) return Value::Absent();
+      std::optional<std::string> json = host_->Kv(arg(0).text);
+      return json ? FromJson(*json) : Value::Absent();
+    }
+    case Builtin::kSecret: {
+      if (host_ == nullptr || arg(0).kind != K::kString) return Value::Absent();
+      std::optional<std::string> secret = host_->Secret(arg(0).text);
+      if (!secret) return Value::Absent();
+      revealed_secrets_.push_back(*secret);
+      return Value::String(std::move(*secret));
+    }
+    case Builtin::kRaw:
+      return Value::String(ToText(arg(0)));
     case Builtin::kExists:
       return Value::Bool(arg(0).present());
     case Builtin::kNow:

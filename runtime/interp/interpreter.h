@@ -9,8 +9,10 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "compiler/ir/ir.h"
@@ -25,6 +27,16 @@ class RE2;
 }
 
 namespace squall::interp {
+
+// What the runtime provides to `kv()` and `secret()`; without a host both are absent.
+class Host {
+ public:
+  virtual ~Host() = default;
+  // The JSON text stored under `key`, or nullopt.
+  virtual std::optional<std::string> Kv(const std::string& key) = 0;
+  // The decrypted secret `name`, or nullopt.
+  virtual std::optional<std::string> Secret(const std::string& name) = 0;
+};
 
 class Interpreter final : public match::Engine {
  public:
@@ -42,9 +54,24 @@ class Interpreter final : public match::Engine {
   // given to a pack action's number parameter (Argument::duration_as_seconds) is in seconds.
   std::vector<Value> Arguments(match::RuleRef rule, const events::DecodedEvent& event);
 
+  // The values of `arguments` (of a rule's action or a follow-up in `matcher`) for `event`.
+  std::vector<Value> Arguments(uint32_t matcher, const std::vector<ir::Argument>& arguments,
+                               const events::DecodedEvent& event);
+
   // The value of one node of one matcher for `event` (for `squall explain`, and for the native
   // matchers' conditions that are not compiled to native code).
   Value Evaluate(uint32_t matcher, ir::NodeRef node, const events::DecodedEvent& event);
+
+  // `kv()` and `secret()` ask `host` (not owned; null: both absent).
+  void SetHost(Host* host) { host_ = host; }
+  // What `result` and `error` read (ir::ContextValue) until the next call.
+  void SetContext(Value result, Value error) {
+    result_ = std::move(result);
+    error_ = std::move(error);
+  }
+  // The secret values `secret()` returned since the last call, so the runtime can mask them
+  // wherever they end up (parameters, results, logs).
+  std::vector<std::string> TakeRevealedSecrets() { return std::exchange(revealed_secrets_, {}); }
 
   const ir::Program& program() const { return program_; }
 
@@ -68,6 +95,10 @@ class Interpreter final : public match::Engine {
   const ir::Matcher* matcher_ = nullptr;
   const MatcherState* state_ = nullptr;
   const events::DecodedEvent* event_ = nullptr;
+  Host* host_ = nullptr;
+  Value result_;
+  Value error_;
+  std::vector<std::string> revealed_secrets_;
 };
 
 }  // namespace squall::interp
