@@ -23,6 +23,21 @@ std::string RunCommandHelp();
 // `squall explain FILES --event JSON`.
 int RunExplain(std::span<const std::string> args, const Streams& streams);
 std::string ExplainHelp();
+// `squall executions list|show|tail|cancel` (executions_command.cpp).
+int RunExecutions(std::span<const std::string> args, const Streams& streams);
+std::string ExecutionsHelp();
+// `squall events send|list|show` (events_command.cpp).
+int RunEvents(std::span<const std::string> args, const Streams& streams);
+std::string EventsHelp();
+// `squall kv get|set|delete|list` (kv_command.cpp).
+int RunKv(std::span<const std::string> args, const Streams& streams);
+std::string KvHelp();
+// `squall keys create|list|revoke` (keys_command.cpp).
+int RunKeys(std::span<const std::string> args, const Streams& streams);
+std::string KeysHelp();
+// `squall secrets set|list|delete` (secrets_command.cpp).
+int RunSecrets(std::span<const std::string> args, const Streams& streams);
+std::string SecretsHelp();
 // `squall help [COMMAND]`.
 int RunHelp(std::span<const std::string> args, const Streams& streams);
 std::string HelpHelp();

@@ -1,4 +1,5 @@
 // The command table, `squall help [COMMAND]` and the top-level usage text.
+#include <algorithm>
 #include <array>
 #include <sstream>
 
@@ -17,6 +18,13 @@ constexpr std::array kCommands = {
                 RunCommandHelp},
     CommandInfo{"explain", "show why each rule does or does not fire for one event", RunExplain,
                 ExplainHelp},
+    CommandInfo{"executions", "list, show, follow or cancel executions in the state directory",
+                RunExecutions, ExecutionsHelp},
+    CommandInfo{"events", "send an event to the state directory; list and show events", RunEvents,
+                EventsHelp},
+    CommandInfo{"kv", "get, set, delete and list keys of the key-value store", RunKv, KvHelp},
+    CommandInfo{"keys", "create, list and revoke webhook API keys", RunKeys, KeysHelp},
+    CommandInfo{"secrets", "set, list and delete encrypted secrets", RunSecrets, SecretsHelp},
     CommandInfo{"help", "show help for a command", RunHelp, HelpHelp},
 };
 
@@ -45,9 +53,11 @@ std::string GeneralHelp() {
       << "       squall help COMMAND\n"
       << "\n"
       << "Commands:\n";
+  size_t width = 0;
+  for (const CommandInfo& command : kCommands) width = std::max(width, command.name.size());
   for (const CommandInfo& command : kCommands) {
-    out << "  " << command.name << std::string(8 - command.name.size(), ' ') << command.summary
-        << '\n';
+    out << "  " << command.name << std::string(width + 2 - command.name.size(), ' ')
+        << command.summary << '\n';
   }
   out << "\n"
       << "Every command accepts --help. Exit status: 0 success, 1 errors in the input,\n"

@@ -34,6 +34,19 @@ packages+=(
   libvectorscan-dev
   libxxhash-dev
 )
+# Chosen for the runtime (runtime/, issue 5): nlohmann/json builds and edits the JSON documents
+# the runtime stores and exchanges (parameters, results, API bodies; simdjson stays the
+# read-only hot path for events); cctz converts cron schedules between civil time in
+# a named zone and absolute time (DST gaps and folds included) from the system tz database;
+# tzdata is that database. The OpenSSH client is the remote-shell runner's transport; the
+# server and wrk are test/benchmark tools (a loopback sshd for the ssh runner's end-to-end
+# test, wrk for the webhook load benchmark).
+packages+=(
+  libcctz-dev tzdata
+  nlohmann-json3-dev
+  openssh-client openssh-server
+  wrk
+)
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -79,10 +79,10 @@ class Cli(unittest.TestCase):
                                    '"parameters":{"message":"11"}}\n')
         self.assertIn("2 events, 0 rejected, 1 rule firings", r.stderr)
 
-    def test_without_dry_run_is_a_usage_error(self):
-        r = squall("run", self.rule, "--events", "-")
+    def test_dry_run_needs_events(self):
+        r = squall("run", self.rule, "--dry-run")
         self.assertEqual(r.returncode, 2)
-        self.assertIn("--dry-run", r.stderr)
+        self.assertIn("--dry-run needs events", r.stderr)
 
     def test_unreadable_events_file(self):
         r = squall("run", self.rule, "--events", os.path.join(self._tmp.name, "none.jsonl"),

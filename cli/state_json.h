@@ -1,0 +1,34 @@
+// JSON and text renderings of the store's records, shared by the state-directory commands
+// (`squall executions`, `squall events`): one JSON shape per record everywhere (`--json`
+// output), timestamps as UTC RFC 3339 strings with milliseconds (null when unset).
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "runtime/store/store.h"
+
+namespace squall::cli {
+
+// Stored JSON text as a value: null when empty; the text itself as a JSON string when it does
+// not parse (it always should, but what is stored is never hidden).
+nlohmann::ordered_json ParseStored(const std::string& text);
+// FormatTime(at, millis) as a JSON string; null for 0.
+nlohmann::ordered_json TimeJson(store::Millis at);
+
+nlohmann::ordered_json ExecutionJson(const store::Execution& e);
+nlohmann::ordered_json AttemptJson(const store::Attempt& a);
+nlohmann::ordered_json EnforcementJson(const store::Enforcement& en);
+nlohmann::ordered_json EventJson(const store::Event& ev);
+
+// `\n<heading>:\n` then `text` as pretty JSON indented by two spaces; nothing for "".
+void PrintJsonBlock(std::ostream& out, std::string_view heading, const std::string& text);
+
+// A record id as the user typed it: a positive decimal number, optionally after `#`.
+std::optional<int64_t> ParseId(std::string_view text);
+
+}  // namespace squall::cli

@@ -1,0 +1,909 @@
+// The execution engine's control loop (engine.h).
+#include "runtime/engine/engine.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "runtime/interp/value.h"
+#include "stdlib/builtin_files.h"
+
+namespace squall::engine {
+namespace {
+
+using Json = nlohmann::json;
+using store::Status;
+
+constexpr std::string_view kMask = "********";
+constexpr std::string_view kStdlibPrefix = "stdlib:";
+// Executions listed at once when recovering (every non-terminal one is read).
+constexpr size_t kListAll = size_t{1} << 30;
+
+Json ParseOr(std::string_view text, Json fallback) {
+  if (text.empty()) return fallback;
+  Json doc = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return doc.is_discarded() ? fallback : doc;
+}
+
+Status StatusOf(runners::Outcome outcome) {
+  switch (outcome) {
+    case runners::Outcome::kSucceeded:
+      return Status::kSucceeded;
+    case runners::Outcome::kFailed:
+      return Status::kFailed;
+    case runners::Outcome::kTimedOut:
+      return Status::kTimedOut;
+    case runners::Outcome::kCanceled:
+      return Status::kCanceled;
+  }
+  return Status::kFailed;
+}
+
+// Secret parameter values replaced by the mask, and every revealed secret masked inside strings.
+Json MaskParameters(const Json& params, const ir::ActionSpec* spec,
+                    const std::vector<std::string>& secrets) {
+  Json masked = runners::MaskSecrets(params, secrets);
+  if (spec != nullptr) {
+    for (const ir::ActionParameter& p : spec->parameters) {
+      if (p.secret && masked.contains(p.name) && !masked[p.name].is_null()) {
+        masked[p.name] = kMask;
+      }
+    }
+  }
+  return masked;
+}
+
+}  // namespace
+
+struct ExecutionEngine::Pending {
+  store::Execution execution;
+  EvaluatedPolicy policy;
+};
+
+struct ExecutionEngine::Running {
+  store::Execution execution;
+  EvaluatedPolicy policy;
+  std::shared_ptr<runners::CancelToken> cancel;
+  std::thread thread;
+  bool cancel_requested = false;  // the store says `canceled`
+  std::vector<std::string> secrets;
+};
+
+struct ExecutionEngine::Completion {
+  int64_t id = 0;
+  runners::RunResult result;
+  int64_t started_at = 0;
+  int64_t finished_at = 0;
+  bool abandoned = false;                  // found `running` at start: the runtime had stopped
+  std::optional<store::NewEvent> emitted;  // inject-trigger's event
+};
+
+struct ExecutionEngine::Metrics {
+  explicit Metrics(metrics::Registry& r)
+      : enforcements(r.AddCounter("squall_enforcements_total",
+                                  "Rule matches by rule and what became of them (scheduled, "
+                                  "throttled, failed)",
+                                  {"rule", "status"})),
+        executions(r.AddCounter("squall_executions_total",
+                                "Executions that ended, by action and final status",
+                                {"action", "status"})),
+        attempts(r.AddCounter("squall_execution_attempts_total",
+                              "Attempts started (first runs and retries), by action", {"action"})),
+        running(r.AddGauge("squall_executions_running", "Executions running now").With({})),
+        pending(r.AddGauge("squall_executions_pending",
+                           "Executions requested or scheduled, not running yet")
+                    .With({})),
+        cursor(r.AddGauge("squall_events_matched_cursor",
+                          "Id of the last event the rules have been matched against")
+                   .With({})),
+        start_latency(
+            r.AddHistogram("squall_event_to_start_seconds",
+                           "From an event's arrival to the start of the first attempt "
+                           "of an execution it caused",
+                           {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10})
+                .With({})),
+        duration(r.AddHistogram("squall_execution_duration_seconds",
+                                "Duration of one attempt, by action",
+                                {0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60, 300}, {"action"})) {}
+  metrics::CounterFamily& enforcements;
+  metrics::CounterFamily& executions;
+  metrics::CounterFamily& attempts;
+  metrics::Gauge& running;
+  metrics::Gauge& pending;
+  metrics::Gauge& cursor;
+  metrics::Histogram& start_latency;
+  metrics::HistogramFamily& duration;
+};
+
+ExecutionEngine::ExecutionEngine(EngineOptions options, std::shared_ptr<LoadedProgram> program)
+    : options_(std::move(options)), program_(std::move(program)) {
+  log_ = options_.logger ? options_.logger : spdlog::default_logger();
+  if (options_.metrics != nullptr) metrics_ = std::make_unique<Metrics>(*options_.metrics);
+  program_->interpreter().SetHost(options_.host);
+}
+
+ExecutionEngine::~ExecutionEngine() { Stop(std::chrono::milliseconds(0)); }
+
+int64_t ExecutionEngine::Now() const {
+  if (options_.clock) return options_.clock();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool ExecutionEngine::Start(std::string* error) {
+  if (!Recover(error)) return false;
+  started_ = true;
+  thread_ = std::thread([this] { Loop(); });
+  return true;
+}
+
+void ExecutionEngine::NotifyEvents() {
+  std::lock_guard lock(mu_);
+  events_pending_ = true;
+  wake_.notify_all();
+}
+
+void ExecutionEngine::Reload(std::shared_ptr<LoadedProgram> program) {
+  program->interpreter().SetHost(options_.host);
+  std::lock_guard lock(mu_);
+  next_program_ = std::move(program);
+  wake_.notify_all();
+}
+
+EngineStats ExecutionEngine::Stats() {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+void ExecutionEngine::Stop(std::chrono::milliseconds drain) {
+  {
+    std::unique_lock lock(mu_);
+    if (!started_) return;
+    stop_ = true;
+    wake_.notify_all();
+    wake_.wait_for(lock, drain, [&] { return stats_.running == 0; });
+    abandon_ = true;
+    for (auto& [id, token] : tokens_) token->Cancel();
+    wake_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
+  started_ = false;
+}
+
+bool ExecutionEngine::Recover(std::string* error) {
+  store::Store& store = *options_.store;
+  cursor_ = store.EventCursor();
+  known_last_event_ = store.LastEventId();
+  int64_t now = Now();
+  // Executions that were running when the runtime stopped: their attempts end as abandoned,
+  // through the same path as any ending attempt (retry policy, core.execution event).
+  store::ExecutionFilter running_filter;
+  running_filter.statuses = {Status::kRunning};
+  running_filter.limit = kListAll;
+  for (store::Execution& e : store.ListExecutions(running_filter)) {
+    std::string policy_error;
+    auto run = std::make_unique<Running>();
+    run->policy = PolicyFromJson(e.policy_json, &policy_error).value_or(EvaluatedPolicy{});
+    Completion c;
+    c.id = e.id;
+    c.abandoned = true;
+    c.started_at = e.started_at;
+    c.finished_at = now;
+    c.result.outcome = runners::Outcome::kFailed;
+    c.result.result = nullptr;
+    c.result.error = "the runtime stopped while this attempt ran; it may or may not have completed";
+    run->execution = std::move(e);
+    slots_[{run->execution.rule, run->policy.concurrency_key}]++;
+    running_.emplace(c.id, std::move(run));
+    completions_.push_back(std::move(c));
+  }
+  store::ExecutionFilter pending_filter;
+  pending_filter.statuses = {Status::kRequested, Status::kScheduled};
+  pending_filter.limit = kListAll;
+  for (store::Execution& e : store.ListExecutions(pending_filter)) {
+    std::string policy_error;
+    auto pending = std::make_unique<Pending>();
+    pending->policy = PolicyFromJson(e.policy_json, &policy_error).value_or(EvaluatedPolicy{});
+    if (!policy_error.empty()) {
+      log_->warn("execution {}: {}; running it without policies", e.id, policy_error);
+    }
+    int64_t id = e.id;
+    pending->execution = std::move(e);
+    pending_.emplace(id, std::move(pending));
+  }
+  // Throttle windows: what the rules of the loaded program admitted during the last day.
+  for (const store::Enforcement& enforcement : store.EnforcementsSince(now - 24 * 3600 * 1000)) {
+    if (enforcement.status != "scheduled") continue;
+    std::optional<match::RuleRef> ref = program_->FindRule(enforcement.rule);
+    if (ref && program_->Rule(*ref).policies.throttle.IsValid()) {
+      throttles_.Record(enforcement.rule, enforcement.throttle_key, enforcement.created_at);
+    }
+  }
+  if (!running_.empty() || !pending_.empty()) {
+    log_->info("recovered {} pending and {} interrupted executions; events matched up to {}",
+               pending_.size(), running_.size(), cursor_);
+  }
+  (void)error;
+  return true;
+}
+
+void ExecutionEngine::Loop() {
+  while (true) {
+    std::vector<Completion> completions;
+    bool stopping = false;
+    {
+      std::unique_lock lock(mu_);
+      auto now = std::chrono::steady_clock::now();
+      auto deadline = last_poll_ + options_.poll_interval;
+      if (!stop_) {
+        int64_t wall = Now();
+        for (const auto& [id, pending] : pending_) {
+          if (running_.size() >= options_.max_running) break;
+          int64_t wait = pending->execution.run_at - wall;
+          deadline =
+              std::min(deadline, now + std::chrono::milliseconds(std::max<int64_t>(wait, 0)));
+        }
+      }
+      wake_.wait_until(lock, deadline, [&] {
+        return abandon_ || (!stop_ && events_pending_) || !completions_.empty() ||
+               next_program_ != nullptr;
+      });
+      if (abandon_) break;
+      if (next_program_ != nullptr) {
+        program_ = std::move(next_program_);
+        next_program_ = nullptr;
+        log_->info("rules reloaded: new events and endings use the new program");
+      }
+      completions.assign(std::make_move_iterator(completions_.begin()),
+                         std::make_move_iterator(completions_.end()));
+      completions_.clear();
+      stopping = stop_;
+      events_pending_ = false;
+    }
+
+    store::WriteBatch batch;
+    std::vector<std::function<void()>> on_commit;
+    HandleCompletions(completions, batch, on_commit);
+    bool more = false;
+    if (!stopping) MatchEvents(batch, on_commit, more);
+    if (std::chrono::steady_clock::now() - last_poll_ >= options_.poll_interval) {
+      last_poll_ = std::chrono::steady_clock::now();
+      PollExternal(batch, on_commit);
+    }
+    if (!batch.empty()) {
+      store::CommitResult result = options_.store->Commit(std::move(batch));
+      if (!result.ok) {
+        // Nothing of the batch happened: events are matched again (the cursor did not move);
+        // attempts that ended are recorded again from their completions.
+        log_->error("cannot record to the store: {}; retrying in 1s", result.error);
+        std::unique_lock lock(mu_);
+        for (Completion& c : completions) completions_.push_front(std::move(c));
+        wake_.wait_for(lock, std::chrono::seconds(1), [&] { return abandon_; });
+        continue;
+      }
+      for (auto& fn : on_commit) fn();
+    }
+    if (!stopping) Dispatch();
+    {
+      std::lock_guard lock(mu_);
+      if (more) events_pending_ = true;
+      stats_.cursor = cursor_;
+      stats_.pending = pending_.size();
+      stats_.running = running_.size();
+      if (metrics_) {
+        metrics_->running.Set(static_cast<double>(running_.size()));
+        metrics_->pending.Set(static_cast<double>(pending_.size()));
+        metrics_->cursor.Set(static_cast<double>(cursor_));
+      }
+      wake_.notify_all();  // Stop() waits for `running` to reach 0
+    }
+  }
+  // Abandoned: cancel what still runs and wait for the runner threads, recording nothing.
+  for (auto& [id, run] : running_) {
+    if (run->cancel) run->cancel->Cancel();
+  }
+  for (auto& [id, run] : running_) {
+    if (run->thread.joinable()) run->thread.join();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Matching: events -> enforcements -> executions.
+
+EvaluatedPolicy ExecutionEngine::EvaluatePolicies(uint32_t matcher, const ir::Policies& p,
+                                                  const events::DecodedEvent& e) {
+  interp::Interpreter& in = program_->interpreter();
+  auto eval = [&](ir::NodeRef ref) {
+    return ref.IsValid() ? in.Evaluate(matcher, ref, e) : interp::Value::Absent();
+  };
+  auto integer = [&](ir::NodeRef ref, int64_t fallback) -> int64_t {
+    interp::Value v = eval(ref);
+    if (v.kind == interp::Value::Kind::kInt || v.kind == interp::Value::Kind::kDuration) {
+      return v.integer;
+    }
+    if (v.kind == interp::Value::Kind::kFloat) return static_cast<int64_t>(v.number);
+    return fallback;
+  };
+  auto text = [&](ir::NodeRef ref) {
+    return ref.IsValid() ? interp::ToText(eval(ref)) : std::string();
+  };
+  EvaluatedPolicy policy;
+  if (p.retry) {
+    RetryPolicy retry;
+    retry.count = static_cast<int>(std::clamp<int64_t>(integer(p.retry_count, 0), 0, 1000));
+    retry.every_ms = std::max<int64_t>(integer(p.retry_every, 0), 0);
+    interp::Value backoff = eval(p.retry_backoff);
+    if (backoff.kind == interp::Value::Kind::kFloat) retry.backoff = backoff.number;
+    if (backoff.kind == interp::Value::Kind::kInt)
+      retry.backoff = static_cast<double>(backoff.integer);
+    retry.up_to_ms = std::max<int64_t>(integer(p.retry_up_to, 0), 0);
+    retry.has_when = p.retry_when.IsValid();
+    policy.retry = retry;
+  }
+  policy.timeout_ms = std::max<int64_t>(integer(p.timeout, 0), 0);
+  if (p.concurrency.IsValid()) {
+    policy.concurrency =
+        static_cast<int>(std::clamp<int64_t>(integer(p.concurrency, 1), 1, 1 << 20));
+    policy.concurrency_key = text(p.concurrency_by);
+  }
+  if (p.throttle.IsValid()) {
+    policy.throttle = static_cast<int>(std::clamp<int64_t>(integer(p.throttle, 1), 1, 1 << 20));
+    policy.throttle_period_ms = std::max<int64_t>(integer(p.throttle_period, 0), 1);
+    policy.throttle_key = text(p.throttle_by);
+  }
+  return policy;
+}
+
+std::optional<store::Execution> ExecutionEngine::NewExecution(const CallSite& site,
+                                                              const events::DecodedEvent& e,
+                                                              int64_t event_id, int64_t parent_id,
+                                                              EvaluatedPolicy& policy,
+                                                              std::string* message) {
+  const ir::RuleMatch& rule = program_->Rule(site.rule);
+  if (site.is_workflow) {
+    *message =
+        "the rule starts workflow `" + *site.action + "`; this runtime does not run workflows yet";
+    return std::nullopt;
+  }
+  const ir::ActionSpec* spec = ir::FindAction(program_->program(), *site.action);
+  if (spec == nullptr) {
+    *message = "action `" + *site.action + "` is not part of the loaded program";
+    return std::nullopt;
+  }
+  interp::Interpreter& in = program_->interpreter();
+  std::vector<interp::Value> values = in.Arguments(site.rule.matcher, *site.arguments, e);
+  std::vector<std::string> secrets = in.TakeRevealedSecrets();
+  Json params = Json::object();
+  for (size_t i = 0; i < site.arguments->size() && i < values.size(); ++i) {
+    params[(*site.arguments)[i].name] = ParseOr(interp::ToJson(values[i]), nullptr);
+  }
+  for (const ir::ActionParameter& p : spec->parameters) {
+    if (!params.contains(p.name) && !p.default_json.empty()) {
+      params[p.name] = ParseOr(p.default_json, nullptr);
+    }
+    if (p.secret && params.contains(p.name) && params[p.name].is_string() &&
+        !params[p.name].get<std::string>().empty()) {
+      secrets.push_back(params[p.name].get<std::string>());
+    }
+  }
+  store::Execution x;
+  x.id = options_.store->NextExecutionId();
+  x.action = spec->ref;
+  x.runner = spec->runner;
+  x.rule = rule.name;
+  x.event_id = event_id;
+  x.parent_id = parent_id;
+  x.parameters_json = MaskParameters(params, spec, secrets).dump();
+  if (!secrets.empty() && options_.seal) {
+    x.sealed_secrets = options_.seal(Json{{"parameters", params}, {"secrets", secrets}}.dump());
+  }
+  x.policy_json = PolicyToJson(policy);
+  x.concurrency_key = policy.concurrency > 0 ? policy.concurrency_key : "";
+  x.status = Status::kRequested;
+  x.created_at = Now();
+  x.run_at = x.created_at;
+  return x;
+}
+
+void ExecutionEngine::MatchEvents(store::WriteBatch& batch,
+                                  std::vector<std::function<void()>>& on_commit, bool& more) {
+  store::Store& store = *options_.store;
+  if (cursor_ >= known_last_event_) {
+    known_last_event_ = store.LastEventId();
+    if (cursor_ >= known_last_event_) return;
+  }
+  std::vector<store::Event> events = store.ReadEvents(cursor_, options_.event_batch);
+  if (events.empty()) return;
+  more = events.size() == options_.event_batch;
+  const ir::Program& program = program_->program();
+  std::vector<match::RuleRef> firings;
+  int64_t now = Now();
+  program_->DecodeBatch(
+      events,
+      [&](size_t index, const events::DecodedEvent& decoded) {
+        const store::Event& stored = events[index];
+        firings.clear();
+        program_->matcher().Match(decoded, firings);
+        match::SortFirings(firings);
+        for (match::RuleRef ref : firings) {
+          const ir::Matcher& matcher = program.matchers[ref.matcher];
+          // An event that says which trigger instance produced it (a webhook's name, a
+          // timer's schedule) goes to the rules of that instance only.
+          if (!stored.parameters_json.empty() && !matcher.parameters_json.empty() &&
+              stored.parameters_json != matcher.parameters_json) {
+            continue;
+          }
+          const ir::RuleMatch& rule = matcher.rules[ref.rule];
+          store::Enforcement enforcement;
+          enforcement.event_id = stored.id;
+          enforcement.rule = rule.name;
+          enforcement.created_at = now;
+          EvaluatedPolicy policy = EvaluatePolicies(ref.matcher, rule.policies, decoded);
+          std::string message;
+          std::optional<store::Execution> execution;
+          if (policy.throttle > 0 &&
+              !throttles_.Admit(rule.name, policy.throttle_key, now, policy.throttle,
+                                policy.throttle_period_ms)) {
+            enforcement.status = "throttled";
+            enforcement.throttle_key = policy.throttle_key;
+            enforcement.message = "throttled: more than " + std::to_string(policy.throttle) +
+                                  " within " + std::to_string(policy.throttle_period_ms) + " ms";
+          } else {
+            enforcement.throttle_key = policy.throttle_key;
+            CallSite site{ref, &rule.action, rule.action_is_workflow, &rule.arguments,
+                          &rule.policies};
+            execution = NewExecution(site, decoded, stored.id, 0, policy, &message);
+            enforcement.status = execution ? "scheduled" : "failed";
+            enforcement.message = message;
+            if (execution) enforcement.execution_id = execution->id;
+          }
+          if (metrics_) metrics_->enforcements.With({rule.name, enforcement.status}).Inc();
+          if (!execution && !message.empty()) {
+            log_->warn("rule {} on event {}: {}", rule.name, stored.id, message);
+          }
+          batch.enforcements.push_back(std::move(enforcement));
+          if (execution) {
+            batch.new_executions.push_back(*execution);
+            auto pending = std::make_shared<Pending>(Pending{std::move(*execution), policy});
+            on_commit.push_back([this, pending] {
+              int64_t id = pending->execution.id;
+              pending_.emplace(id, std::make_unique<Pending>(std::move(*pending)));
+            });
+          }
+        }
+      },
+      [&](size_t index, const std::string& message) {
+        log_->warn("event {} ({}) cannot be matched: {}", events[index].id, events[index].trigger,
+                   message);
+      });
+  int64_t last = events.back().id;
+  batch.event_cursor = last;
+  on_commit.push_back([this, last] { cursor_ = last; });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running: pending -> running -> ended.
+
+void ExecutionEngine::Dispatch() {
+  int64_t now = Now();
+  std::vector<std::unique_ptr<Pending>> starting;
+  store::WriteBatch batch;
+  std::map<std::pair<std::string, std::string>, int> taking;
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (running_.size() + starting.size() >= options_.max_running) break;
+    Pending& p = *it->second;
+    if (p.execution.run_at > now) {
+      ++it;
+      continue;
+    }
+    if (p.policy.concurrency > 0) {
+      auto key = std::make_pair(p.execution.rule, p.policy.concurrency_key);
+      if (slots_[key] + taking[key] >= p.policy.concurrency) {
+        if (p.execution.status == Status::kRequested) {
+          // Waiting for a slot is `scheduled` (docs/operations.md, "Execution lifecycle").
+          store::ExecutionUpdate update;
+          update.id = p.execution.id;
+          update.status = Status::kScheduled;
+          update.only_from = {Status::kRequested};
+          batch.execution_updates.push_back(update);
+          p.execution.status = Status::kScheduled;
+        }
+        ++it;
+        continue;
+      }
+      taking[key]++;
+    }
+    store::ExecutionUpdate update;
+    update.id = p.execution.id;
+    update.status = Status::kRunning;
+    update.attempts = p.execution.attempts + 1;
+    update.started_at = now;
+    update.only_from = {Status::kRequested, Status::kScheduled};
+    batch.execution_updates.push_back(update);
+    starting.push_back(std::move(it->second));
+    it = pending_.erase(it);
+  }
+  if (batch.empty()) return;
+  store::CommitResult result = options_.store->Commit(std::move(batch));
+  if (!result.ok) {
+    log_->error("cannot record execution starts: {}; retrying", result.error);
+    for (auto& p : starting) {
+      int64_t id = p->execution.id;
+      pending_.emplace(id, std::move(p));
+    }
+    return;
+  }
+  std::set<int64_t> applied(result.applied_updates.begin(), result.applied_updates.end());
+  for (auto& p : starting) {
+    if (applied.count(p->execution.id) == 0) {
+      // Canceled by another process before it could start.
+      log_->info("execution {} was canceled before it started", p->execution.id);
+      continue;
+    }
+    p->execution.status = Status::kRunning;
+    p->execution.attempts += 1;
+    p->execution.started_at = now;
+    StartRunner(std::move(*p));
+  }
+}
+
+namespace {
+
+// Writes an embedded script (`stdlib:packs/core/actions/x.sh`) under `scratch_dir` once and
+// returns its path; "" when it is not embedded or cannot be written.
+std::string MaterializeStdlib(const std::string& entry_point, const std::string& scratch_dir) {
+  std::string_view rel = std::string_view(entry_point).substr(kStdlibPrefix.size());
+  for (const stdlib::EmbeddedFile& file : stdlib::BuiltinFiles()) {
+    if (file.path != rel) continue;
+    std::filesystem::path path = std::filesystem::path(scratch_dir) / "stdlib" / rel;
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    std::filesystem::path temp = path;
+    temp += ".tmp";
+    {
+      std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+      out.write(file.text.data(), static_cast<std::streamsize>(file.text.size()));
+      if (!out) return "";
+    }
+    ::chmod(temp.c_str(), 0755);
+    std::filesystem::rename(temp, path, ec);
+    return ec ? "" : path.string();
+  }
+  return "";
+}
+
+}  // namespace
+
+void ExecutionEngine::StartRunner(Pending pending) {
+  auto run = std::make_unique<Running>();
+  run->execution = std::move(pending.execution);
+  run->policy = pending.policy;
+  run->cancel = std::make_shared<runners::CancelToken>();
+  const store::Execution& x = run->execution;
+  slots_[{x.rule, x.concurrency_key}]++;
+  if (metrics_) metrics_->attempts.With({x.action}).Inc();
+  if (metrics_ && x.attempts == 1 && x.parent_id == 0) {
+    if (std::optional<store::Event> event = options_.store->GetEvent(x.event_id)) {
+      metrics_->start_latency.Observe(
+          static_cast<double>(std::max<int64_t>(x.started_at - event->received_at, 0)) / 1000.0);
+    }
+  }
+
+  Json params = ParseOr(x.parameters_json, Json::object());
+  if (!x.sealed_secrets.empty() && options_.unseal) {
+    if (std::optional<std::string> plain = options_.unseal(x.sealed_secrets)) {
+      Json sealed = ParseOr(*plain, Json::object());
+      if (sealed.contains("parameters")) params = sealed["parameters"];
+      if (sealed.contains("secrets") && sealed["secrets"].is_array()) {
+        for (const Json& s : sealed["secrets"]) {
+          if (s.is_string()) run->secrets.push_back(s.get<std::string>());
+        }
+      }
+    } else {
+      log_->error(
+          "execution {}: its secret parameters cannot be decrypted (was the key file "
+          "replaced?); running with them masked",
+          x.id);
+    }
+  }
+
+  int64_t id = x.id;
+  int64_t started_at = x.started_at;
+  Running& r = *run;
+  {
+    std::lock_guard lock(mu_);
+    tokens_[id] = run->cancel;
+  }
+  running_.emplace(id, std::move(run));
+
+  auto fail_now = [&](std::string message) {
+    runners::RunResult result;
+    result.outcome = runners::Outcome::kFailed;
+    result.result = nullptr;
+    result.error = std::move(message);
+    std::lock_guard lock(mu_);
+    completions_.push_back(Completion{id, std::move(result), started_at, Now(), false, {}});
+    wake_.notify_all();
+  };
+
+  if (r.execution.runner == "inject-trigger") {
+    runners::RunResult result;
+    std::optional<store::NewEvent> emitted;
+    const Json& trigger = params.contains("trigger") ? params["trigger"] : Json();
+    const Json& payload = params.contains("payload") ? params["payload"] : Json::object();
+    if (!trigger.is_string() || trigger.get<std::string>().empty() || !payload.is_object()) {
+      fail_now("inject_trigger needs a `trigger` name and an object `payload`");
+      return;
+    }
+    store::NewEvent event;
+    event.trigger = trigger.get<std::string>();
+    event.payload_json = payload.dump();
+    event.source = "execution:" + std::to_string(id);
+    event.received_at = Now();
+    result.outcome = runners::Outcome::kSucceeded;
+    result.result = Json{{"trigger", event.trigger}, {"payload", payload}};
+    emitted = std::move(event);
+    std::lock_guard lock(mu_);
+    completions_.push_back(
+        Completion{id, std::move(result), started_at, Now(), false, std::move(emitted)});
+    wake_.notify_all();
+    return;
+  }
+
+  auto runner = options_.runners.find(r.execution.runner);
+  if (runner == options_.runners.end() || runner->second == nullptr) {
+    fail_now("no runner for runner type `" + r.execution.runner + "` in this runtime");
+    return;
+  }
+  const ir::ActionSpec* spec = ir::FindAction(program_->program(), r.execution.action);
+  runners::RunRequest request;
+  request.execution_id = id;
+  request.action = r.execution.action;
+  request.runner = r.execution.runner;
+  request.parameters = std::move(params);
+  request.timeout = std::chrono::milliseconds(r.policy.timeout_ms);
+  request.secret_values = r.secrets;
+  if (spec != nullptr) {
+    for (const ir::ActionParameter& p : spec->parameters) {
+      runners::ParameterInfo info;
+      info.name = p.name;
+      if (p.position >= 0) info.position = p.position;
+      info.from_runner = p.from_runner;
+      info.secret = p.secret;
+      request.schema.push_back(std::move(info));
+    }
+    std::string entry = spec->entry_point;
+    if (entry.starts_with(kStdlibPrefix)) {
+      entry = MaterializeStdlib(entry, options_.scratch_dir);
+      if (entry.empty()) {
+        fail_now("cannot write out the built-in script of `" + spec->ref + "`");
+        return;
+      }
+    }
+    if (!entry.empty()) {
+      request.entry_point = entry;
+      request.actions_dir = request.entry_point.parent_path();
+    }
+  } else if (r.execution.runner == "local-shell-script") {
+    fail_now("action `" + r.execution.action + "` is no longer loaded; its script is unknown");
+    return;
+  }
+  std::shared_ptr<runners::Runner> target = runner->second;
+  std::shared_ptr<runners::CancelToken> token = r.cancel;
+  r.thread = std::thread([this, target, token, id, started_at, request = std::move(request)] {
+    runners::RunResult result = target->Run(request, *token);
+    std::lock_guard lock(mu_);
+    completions_.push_back(Completion{id, std::move(result), started_at, Now(), false, {}});
+    wake_.notify_all();
+  });
+}
+
+store::NewEvent ExecutionEngine::ExecutionEvent(const store::Execution& x, Status status,
+                                                const std::string& result_json,
+                                                int64_t finished_at) {
+  Json payload = {{"execution_id", std::to_string(x.id)},
+                  {"action", x.action},
+                  {"runner", x.runner},
+                  {"status", store::StatusName(status)},
+                  {"parameters", ParseOr(x.parameters_json, Json::object())},
+                  {"result", ParseOr(result_json, nullptr)},
+                  {"finished_at", interp::FormatTime(finished_at)}};
+  if (x.started_at > 0) payload["started_at"] = interp::FormatTime(x.started_at);
+  if (!x.rule.empty()) payload["rule"] = x.rule;
+  store::NewEvent event;
+  event.trigger = "core.execution";
+  event.payload_json = payload.dump();
+  event.source = "execution:" + std::to_string(x.id);
+  event.received_at = finished_at;
+  return event;
+}
+
+void ExecutionEngine::HandleCompletions(std::vector<Completion>& completions,
+                                        store::WriteBatch& batch,
+                                        std::vector<std::function<void()>>& on_commit) {
+  for (Completion& c : completions) {
+    auto it = running_.find(c.id);
+    if (it == running_.end()) continue;
+    Running& run = *it->second;
+    if (run.thread.joinable()) run.thread.join();
+    store::Execution& x = run.execution;
+    Status status = c.abandoned ? Status::kAbandoned : StatusOf(c.result.outcome);
+    if (run.cancel_requested) status = Status::kCanceled;
+    std::string result_json = c.result.result.is_null() ? "" : c.result.result.dump();
+    Json error = nullptr;
+    if (status != Status::kSucceeded) {
+      error = {{"message", runners::MaskSecrets(c.result.error, run.secrets)},
+               {"action", x.action},
+               {"status", store::StatusName(status)},
+               {"result", c.result.result}};
+    }
+    std::string error_json = error.is_null() ? "" : error.dump();
+    batch.attempts.push_back(store::Attempt{x.id, std::max(x.attempts, 1), status, c.started_at,
+                                            c.finished_at, result_json, error_json});
+    if (metrics_) {
+      metrics_->duration.With({x.action})
+          .Observe(static_cast<double>(std::max<int64_t>(c.finished_at - c.started_at, 0)) /
+                   1000.0);
+    }
+    if (c.emitted) batch.events.push_back(std::move(*c.emitted));
+
+    // The rule and the call the execution belongs to, in the program loaded now.
+    std::optional<match::RuleRef> ref = program_->FindRule(x.rule);
+    const ir::RuleMatch* rule = ref ? &program_->Rule(*ref) : nullptr;
+    const ir::Policies* call_policies = nullptr;
+    if (rule != nullptr) {
+      if (run.policy.call < 0) {
+        call_policies = &rule->policies;
+      } else if (static_cast<size_t>(run.policy.call) < rule->follow_ups.size()) {
+        call_policies = &rule->follow_ups[static_cast<size_t>(run.policy.call)].policies;
+      }
+    }
+    // The event again, for `retry ... when` and follow-up arguments.
+    events::DecodedEvent decoded;
+    bool have_event = false;
+    auto decode = [&] {
+      if (have_event) return true;
+      std::optional<store::Event> event = options_.store->GetEvent(x.event_id);
+      std::string message;
+      if (!event ||
+          !program_->Decode(event->trigger, event->payload_json, event->id, decoded, &message)) {
+        log_->warn("execution {}: its event {} is gone{}{}", x.id, x.event_id,
+                   message.empty() ? "" : ": ", message);
+        return false;
+      }
+      have_event = true;
+      return true;
+    };
+    interp::Value result_value = interp::FromJson(result_json.empty() ? "null" : result_json);
+    interp::Value error_value =
+        error_json.empty() ? interp::Value::Absent() : interp::FromJson(error_json);
+
+    bool retry = false;
+    if (status != Status::kSucceeded && status != Status::kCanceled && run.policy.retry &&
+        x.attempts <= run.policy.retry->count) {
+      retry = true;
+      if (run.policy.retry->has_when) {
+        retry = false;
+        if (call_policies != nullptr && call_policies->retry_when.IsValid() && decode()) {
+          interp::Interpreter& in = program_->interpreter();
+          in.SetContext(result_value, error_value);
+          interp::Value holds = in.Evaluate(ref->matcher, call_policies->retry_when, decoded);
+          in.SetContext(interp::Value::Absent(), interp::Value::Absent());
+          retry = holds.kind == interp::Value::Kind::kBool && holds.boolean;
+        }
+      }
+    }
+    int64_t now = Now();
+    if (retry) {
+      int64_t delay = RetryDelayMs(*run.policy.retry, x.attempts);
+      store::ExecutionUpdate update;
+      update.id = x.id;
+      update.status = Status::kScheduled;
+      update.run_at = now + delay;
+      update.result_json = result_json;
+      update.error_json = error_json;
+      update.only_from = {Status::kRunning};
+      batch.execution_updates.push_back(update);
+      auto pending = std::make_shared<Pending>(Pending{x, run.policy});
+      pending->execution.status = Status::kScheduled;
+      pending->execution.run_at = now + delay;
+      on_commit.push_back([this, pending] {
+        int64_t id = pending->execution.id;
+        pending_.emplace(id, std::make_unique<Pending>(std::move(*pending)));
+      });
+      log_->info("execution {} ({}) attempt {} {}: retrying in {} ms", x.id, x.action, x.attempts,
+                 store::StatusName(status), delay);
+    } else {
+      store::ExecutionUpdate update;
+      update.id = x.id;
+      update.status = status;
+      update.finished_at = now;
+      update.result_json = result_json;
+      update.error_json = error_json;
+      update.only_from = {Status::kRunning, Status::kCanceled};
+      batch.execution_updates.push_back(update);
+      if (metrics_) metrics_->executions.With({x.action, store::StatusName(status)}).Inc();
+      log_->info("execution {} ({}, rule {}) {}", x.id, x.action, x.rule,
+                 store::StatusName(status));
+      if (options_.emit_execution_events) {
+        batch.events.push_back(ExecutionEvent(x, status, result_json, now));
+      }
+      // `on success` / `on failure` follow the rule's own action only.
+      bool success = status == Status::kSucceeded;
+      bool failure = status == Status::kFailed || status == Status::kTimedOut;
+      if (rule != nullptr && x.parent_id == 0 && (success || failure)) {
+        for (size_t i = 0; i < rule->follow_ups.size(); ++i) {
+          const ir::FollowUp& follow_up = rule->follow_ups[i];
+          if (follow_up.on_success != success || !decode()) continue;
+          interp::Interpreter& in = program_->interpreter();
+          in.SetContext(result_value, error_value);
+          EvaluatedPolicy policy = EvaluatePolicies(ref->matcher, follow_up.policies, decoded);
+          policy.call = static_cast<int>(i);
+          CallSite site{*ref, &follow_up.action, follow_up.action_is_workflow, &follow_up.arguments,
+                        &follow_up.policies};
+          std::string message;
+          std::optional<store::Execution> next =
+              NewExecution(site, decoded, x.event_id, x.id, policy, &message);
+          in.SetContext(interp::Value::Absent(), interp::Value::Absent());
+          if (!next) {
+            log_->warn("rule {}: follow-up of execution {}: {}", x.rule, x.id, message);
+            continue;
+          }
+          batch.new_executions.push_back(*next);
+          auto pending = std::make_shared<Pending>(Pending{std::move(*next), policy});
+          on_commit.push_back([this, pending] {
+            int64_t id = pending->execution.id;
+            pending_.emplace(id, std::make_unique<Pending>(std::move(*pending)));
+          });
+        }
+      }
+    }
+    auto slot = slots_.find({x.rule, x.concurrency_key});
+    if (slot != slots_.end() && --slot->second <= 0) slots_.erase(slot);
+    {
+      std::lock_guard lock(mu_);
+      tokens_.erase(x.id);
+    }
+    running_.erase(it);
+  }
+}
+
+void ExecutionEngine::PollExternal(store::WriteBatch& batch,
+                                   std::vector<std::function<void()>>& on_commit) {
+  (void)batch;
+  (void)on_commit;
+  store::Store& store = *options_.store;
+  if (store.LastEventId() > cursor_) {
+    std::lock_guard lock(mu_);
+    events_pending_ = true;
+  }
+  // Cancellations written by `squall executions cancel`.
+  for (auto& [id, run] : running_) {
+    if (run->cancel_requested || !run->cancel) continue;
+    std::optional<store::Execution> now = store.GetExecution(id);
+    if (now && now->status == Status::kCanceled) {
+      run->cancel_requested = true;
+      run->cancel->Cancel();
+      log_->info("execution {} canceled", id);
+    }
+  }
+  if (!pending_.empty()) {
+    store::ExecutionFilter filter;
+    filter.statuses = {Status::kCanceled};
+    filter.after_id = pending_.begin()->first - 1;
+    filter.limit = 1000;
+    for (const store::Execution& x : store.ListExecutions(filter)) {
+      if (pending_.erase(x.id) != 0) {
+        log_->info("execution {} canceled before it started", x.id);
+        if (metrics_) metrics_->executions.With({x.action, "canceled"}).Inc();
+      }
+    }
+  }
+}
+
+}  // namespace squall::engine

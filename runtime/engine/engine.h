@@ -1,0 +1,166 @@
+// The execution engine: turns committed events into rule enforcements and executions, runs
+// the executions through the runners under their policies, and records every step in the
+// store. It is the only writer of enforcements, executions and the event cursor.
+//
+// One control thread owns all state (the loaded program, pending and running executions,
+// throttle windows, concurrency slots); runners run on one thread per running execution and
+// hand their results back to it. Every decision is committed to the store before its effect
+// happens (an execution is recorded `running` before its process starts; a retry is recorded
+// `scheduled` before it waits), so after a crash the store says exactly what was done:
+//   - events up to the committed cursor were matched, with their enforcements, exactly once;
+//   - executions that were `running` are `abandoned`, or `scheduled` again when their retry
+//     policy allows another attempt (at-least-once for the runner: the process may have run);
+//   - `requested` and `scheduled` executions run as if nothing had happened.
+// Lifecycle (docs/operations.md): requested -> [scheduled ->] running -> succeeded | failed |
+// timed_out | canceled | abandoned, with running -> scheduled between retry attempts.
+//
+// Cancellation goes through the store, so it works from another process (`squall executions
+// cancel`) whether or not the service runs: the canceller sets the status to `canceled` only
+// from a non-terminal status; the engine notices within its poll interval, drops a pending
+// execution or cancels a running one's runner, and records the attempt.
+//
+// Thread safety: every public member function may be called from any thread.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "runtime/engine/loaded_program.h"
+#include "runtime/engine/policy.h"
+#include "runtime/engine/throttle.h"
+#include "runtime/metrics/metrics.h"
+#include "runtime/runners/runner.h"
+#include "runtime/store/store.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace squall::engine {
+
+struct EngineOptions {
+  store::Store* store = nullptr;  // not owned; outlives the engine
+  // Runners by runner type (`local-shell-cmd`, `http-request`, ...). `inject-trigger` is the
+  // engine's own (its event is committed with the execution's end).
+  std::map<std::string, std::shared_ptr<runners::Runner>> runners;
+  // Encrypts / decrypts Execution::sealed_secrets. Both null: secret parameters are stored
+  // masked only and an execution created before a restart runs with the mask (tests only).
+  std::function<std::string(std::string_view plaintext)> seal;
+  std::function<std::optional<std::string>(std::string_view sealed)> unseal;
+  // The key-value store and secrets seen by `kv()` and `secret()` (may be null).
+  interp::Host* host = nullptr;
+  size_t max_running = 64;    // executions running at once; more wait as `scheduled`
+  size_t event_batch = 1024;  // events matched per store read
+  // How often the engine looks for work another process wrote (events from `squall events
+  // send`, cancellations from `squall executions cancel`).
+  std::chrono::milliseconds poll_interval{250};
+  // Where built-in (embedded) pack scripts are written out to run; must be writable.
+  std::string scratch_dir;
+  bool emit_execution_events = true;       // `core.execution` when an execution ends
+  std::function<int64_t()> clock;          // ms since the epoch; default: the system clock
+  std::shared_ptr<spdlog::logger> logger;  // default: spdlog's default logger
+  metrics::Registry* metrics = nullptr;    // optional
+};
+
+struct EngineStats {
+  int64_t cursor = 0;  // events matched
+  size_t pending = 0;  // requested + scheduled
+  size_t running = 0;
+};
+
+class ExecutionEngine {
+ public:
+  // `program` may be replaced later (Reload). Call Start() to begin.
+  ExecutionEngine(EngineOptions options, std::shared_ptr<LoadedProgram> program);
+  ~ExecutionEngine();  // Stop(0) when still running
+  ExecutionEngine(const ExecutionEngine&) = delete;
+  ExecutionEngine& operator=(const ExecutionEngine&) = delete;
+
+  // Recovers what the store says was in flight, then starts the control thread. False (and
+  // `*error`) when the store cannot be read.
+  bool Start(std::string* error);
+  // Wakes the control thread: events were committed (the store's event listener).
+  void NotifyEvents();
+  // Takes `program` for every event not yet matched and every execution that ends from now
+  // on. Atomic: each event is matched by exactly one program.
+  void Reload(std::shared_ptr<LoadedProgram> program);
+  // Stops matching and starting executions, waits up to `drain` for running ones to end
+  // (their outcomes are recorded), then cancels the rest without recording them, so the next
+  // start treats them as a crash would (abandoned, or retried). Idempotent.
+  void Stop(std::chrono::milliseconds drain);
+  EngineStats Stats();
+
+ private:
+  struct Pending;
+  struct Running;
+  struct Completion;
+
+  void Loop();
+  bool Recover(std::string* error);
+  void HandleCompletions(std::vector<Completion>& completions, store::WriteBatch& batch,
+                         std::vector<std::function<void()>>& on_commit);
+  void MatchEvents(store::WriteBatch& batch, std::vector<std::function<void()>>& on_commit,
+                   bool& more);
+  void PollExternal(store::WriteBatch& batch, std::vector<std::function<void()>>& on_commit);
+  void Dispatch();
+  void StartRunner(Pending pending);
+
+  // Creates the execution of an action call (a rule's action or a follow-up).
+  struct CallSite {
+    match::RuleRef rule;
+    const std::string* action;
+    bool is_workflow;
+    const std::vector<ir::Argument>* arguments;
+    const ir::Policies* policies;
+  };
+  std::optional<store::Execution> NewExecution(const CallSite& site, const events::DecodedEvent& e,
+                                               int64_t event_id, int64_t parent_id,
+                                               EvaluatedPolicy& policy, std::string* message);
+  EvaluatedPolicy EvaluatePolicies(uint32_t matcher, const ir::Policies& p,
+                                   const events::DecodedEvent& e);
+  store::NewEvent ExecutionEvent(const store::Execution& execution, store::Status status,
+                                 const std::string& result_json, int64_t finished_at);
+  int64_t Now() const;
+
+  EngineOptions options_;
+  std::shared_ptr<spdlog::logger> log_;
+
+  std::mutex mu_;  // guards the fields up to `state below`
+  std::condition_variable wake_;
+  bool stop_ = false;
+  bool events_pending_ = true;
+  std::shared_ptr<LoadedProgram> next_program_;
+  std::deque<Completion> completions_;
+  EngineStats stats_;
+  bool abandon_ = false;  // Stop's drain is over: record nothing more
+  // The cancel tokens of running executions, so that Stop can cancel them from its thread.
+  std::map<int64_t, std::shared_ptr<runners::CancelToken>> tokens_;
+
+  // State below: the control thread's alone.
+  std::shared_ptr<LoadedProgram> program_;
+  int64_t cursor_ = 0;
+  int64_t known_last_event_ = 0;
+  std::map<int64_t, std::unique_ptr<Pending>> pending_;  // by id: oldest first
+  std::map<int64_t, std::unique_ptr<Running>> running_;
+  std::map<std::pair<std::string, std::string>, int> slots_;  // (rule, key) -> running
+  ThrottleWindows throttles_;
+  std::chrono::steady_clock::time_point last_poll_{};
+  std::thread thread_;
+  bool started_ = false;
+
+  struct Metrics;
+  std::unique_ptr<Metrics> metrics_;
+};
+
+}  // namespace squall::engine

@@ -1,0 +1,526 @@
+// The execution engine end to end inside one process: real rule source compiled by the real
+// front end, a real SQLite store in a temporary directory, the real local-shell-cmd runner
+// running /bin/sh. Each test commits events the way a source does and waits for what the
+// store then says.
+#include "runtime/engine/engine.h"
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "compiler/ir/lowered_for_test.h"
+#include "runtime/store/secret_box.h"
+#include "runtime/store/sqlite_store.h"
+
+namespace squall::engine {
+namespace {
+
+using Json = nlohmann::json;
+using store::Status;
+namespace fs = std::filesystem;
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+class TestHost : public interp::Host {
+ public:
+  std::optional<std::string> Kv(const std::string& key) override {
+    if (key == "owner") return "\"alice\"";
+    return std::nullopt;
+  }
+  std::optional<std::string> Secret(const std::string& name) override {
+    if (name == "token") return "s3cr3t-t0ken";
+    return std::nullopt;
+  }
+};
+
+class EngineTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/squall-engine-XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+    OpenStore();
+  }
+  void TearDown() override {
+    if (engine_) engine_->Stop(std::chrono::seconds(5));
+    engine_.reset();
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+
+  void OpenStore() {
+    store::StoreOptions options;
+    options.state_dir = dir_ / "state";
+    options.exclusive = true;
+    options.synchronous = store::StoreOptions::Synchronous::kNormal;
+    std::string error;
+    store_ = store::OpenSqliteStore(options, &error);
+    ASSERT_TRUE(store_) << error;
+  }
+
+  // The rule file `body` after the common declarations; `{dir}` stands for the temp dir.
+  std::shared_ptr<LoadedProgram> Compile(std::string body) {
+    for (size_t at; (at = body.find("{dir}")) != std::string::npos;) {
+      body.replace(at, 5, dir_.string());
+    }
+    std::string source =
+        "import core\n"
+        "trigger disk.low {\n  host: string\n  mount: string\n  free_pct: float\n}\n" +
+        body;
+    lowered_.push_back(std::make_unique<ir::LoweredForTest>(source));
+    EXPECT_TRUE(lowered_.back()->ok()) << source;
+    std::string error;
+    auto program = LoadedProgram::Create(lowered_.back()->program(), nullptr, &error);
+    EXPECT_TRUE(program) << error;
+    return program;
+  }
+
+  void Start(const std::string& body, size_t max_running = 64) {
+    EngineOptions options;
+    options.store = store_.get();
+    runners::RunnerOptions runner_options;
+    runner_options.kill_grace = std::chrono::milliseconds(200);
+    for (const char* type : {"local-shell-cmd", "local-shell-script", "noop"}) {
+      options.runners[type] = runners::CreateRunner(type, runner_options);
+    }
+    const store::SecretBox* box = store_->secret_box();
+    if (box != nullptr) {
+      options.seal = [box](std::string_view text) { return box->Seal(text); };
+      options.unseal = [box](std::string_view text) { return box->Unseal(text); };
+    }
+    options.host = &host_;
+    options.max_running = max_running;
+    options.poll_interval = std::chrono::milliseconds(20);
+    options.scratch_dir = (dir_ / "scratch").string();
+    options.logger =
+        std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
+    options.metrics = &registry_;
+    engine_ = std::make_unique<ExecutionEngine>(options, Compile(body));
+    std::string error;
+    ASSERT_TRUE(engine_->Start(&error)) << error;
+  }
+
+  int64_t Send(const std::string& payload, std::string trigger = "disk.low",
+               std::string parameters = "") {
+    store::WriteBatch batch;
+    store::NewEvent event;
+    event.trigger = std::move(trigger);
+    event.parameters_json = std::move(parameters);
+    event.payload_json = payload;
+    event.source = "test";
+    event.received_at = Now();
+    batch.events.push_back(event);
+    store::CommitResult result = store_->Commit(std::move(batch));
+    EXPECT_TRUE(result.ok) << result.error;
+    if (engine_) engine_->NotifyEvents();
+    return result.event_ids.empty() ? 0 : result.event_ids[0];
+  }
+
+  static int64_t Now() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+
+  // Every execution, oldest first.
+  std::vector<store::Execution> Executions() {
+    store::ExecutionFilter filter;
+    filter.limit = 100000;
+    auto list = store_->ListExecutions(filter);
+    std::sort(list.begin(), list.end(), [](auto& a, auto& b) { return a.id < b.id; });
+    return list;
+  }
+
+  // Waits until `count` executions exist and all of them have ended.
+  std::vector<store::Execution> WaitEnded(
+      size_t count, std::chrono::milliseconds limit = std::chrono::seconds(15)) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto list = Executions();
+      bool all = list.size() >= count && std::all_of(list.begin(), list.end(), [](auto& x) {
+                   return store::IsTerminal(x.status);
+                 });
+      if (all) return list;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ADD_FAILURE() << "timed out waiting for " << count << " ended executions";
+    return Executions();
+  }
+
+  template <typename Pred>
+  bool WaitFor(Pred pred, std::chrono::milliseconds limit = std::chrono::seconds(15)) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (pred()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<store::Store> store_;
+  std::vector<std::unique_ptr<ir::LoweredForTest>> lowered_;
+  TestHost host_;
+  metrics::Registry registry_;
+  std::unique_ptr<ExecutionEngine> engine_;
+};
+
+TEST_F(EngineTest, EventRunsTheActionAndRecordsEverything) {
+  Start(R"(rule note {
+  if disk.low where event.mount == "/var"
+  then core.local(cmd: "printf %s {{event.host}} > {dir}/out.txt")
+})");
+  int64_t skipped = Send(R"({"host": "web1", "mount": "/tmp", "free_pct": 5})");
+  int64_t event = Send(R"({"host": "web1", "mount": "/var", "free_pct": 5})");
+  auto list = WaitEnded(1);
+  ASSERT_EQ(list.size(), 1u);
+  const store::Execution& x = list[0];
+  EXPECT_EQ(x.status, Status::kSucceeded);
+  EXPECT_EQ(x.action, "core.local");
+  EXPECT_EQ(x.runner, "local-shell-cmd");
+  EXPECT_EQ(x.rule, "note");
+  EXPECT_EQ(x.event_id, event);
+  EXPECT_EQ(x.attempts, 1);
+  EXPECT_GT(x.finished_at, 0);
+  EXPECT_EQ(ReadFile(dir_ / "out.txt"), "web1");
+  Json params = Json::parse(x.parameters_json);
+  EXPECT_EQ(params["cmd"], "printf %s 'web1' > " + dir_.string() + "/out.txt");
+  EXPECT_EQ(params["timeout"], 60);  // the runner's default, applied
+  EXPECT_EQ(Json::parse(x.result_json)["return_code"], 0);
+
+  auto enforcements = store_->ListEnforcements(event);
+  ASSERT_EQ(enforcements.size(), 1u);
+  EXPECT_EQ(enforcements[0].status, "scheduled");
+  EXPECT_EQ(enforcements[0].execution_id, x.id);
+  EXPECT_TRUE(store_->ListEnforcements(skipped).empty());
+  ASSERT_EQ(store_->ListAttempts(x.id).size(), 1u);
+
+  // The ending is itself an event (core.execution), and every event was matched.
+  ASSERT_TRUE(WaitFor([&] { return store_->EventCursor() == store_->LastEventId(); }));
+  auto events = store_->ReadEvents(event, 10);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].trigger, "core.execution");
+  Json payload = Json::parse(events[0].payload_json);
+  EXPECT_EQ(payload["status"], "succeeded");
+  EXPECT_EQ(payload["execution_id"], std::to_string(x.id));
+  EXPECT_EQ(payload["rule"], "note");
+  EXPECT_EQ(payload["result"]["stdout"], "");
+}
+
+TEST_F(EngineTest, HostilePayloadStaysData) {
+  Start(R"(rule note {
+  if disk.low
+  then core.local(cmd: "echo {{event.host}} > {dir}/out.txt")
+})");
+  const std::string hostile[] = {"; touch {dir}/pwned1", "$(touch {dir}/pwned2)",
+                                 "`touch {dir}/pwned3`", "a\ntouch {dir}/pwned4",
+                                 "' ; touch {dir}/pwned5 ; '"};
+  for (std::string h : hostile) {
+    for (size_t at; (at = h.find("{dir}")) != std::string::npos;) h.replace(at, 5, dir_.string());
+    Send(Json{{"host", h}, {"mount", "/"}, {"free_pct", 1}}.dump());
+  }
+  auto list = WaitEnded(5);
+  for (const auto& x : list) EXPECT_EQ(x.status, Status::kSucceeded) << x.error_json;
+  for (int i = 1; i <= 5; ++i) {
+    EXPECT_FALSE(fs::exists(dir_ / ("pwned" + std::to_string(i)))) << i;
+  }
+}
+
+TEST_F(EngineTest, RetriesWithDelaysThenFails) {
+  Start(R"(rule flaky {
+  if disk.low
+  then core.local(cmd: "echo try >> {dir}/tries; exit 3")
+    retry 2 times every 50ms backoff 2x
+})");
+  auto start = std::chrono::steady_clock::now();
+  Send(R"({"host": "h", "mount": "/", "free_pct": 1})");
+  auto list = WaitEnded(1);
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].status, Status::kFailed);
+  EXPECT_EQ(list[0].attempts, 3);
+  EXPECT_EQ(ReadFile(dir_ / "tries"), "try\ntry\ntry\n");
+  // 50 ms then 100 ms between the attempts.
+  EXPECT_GE(elapsed, std::chrono::milliseconds(150));
+  auto attempts = store_->ListAttempts(list[0].id);
+  ASSERT_EQ(attempts.size(), 3u);
+  EXPECT_GE(attempts[2].started_at - attempts[1].finished_at, 90);
+  Json error = Json::parse(list[0].error_json);
+  EXPECT_EQ(error["status"], "failed");
+  EXPECT_EQ(error["result"]["return_code"], 3);
+}
+
+TEST_F(EngineTest, RetryWhenConditionDecides) {
+  Start(R"(rule only_timeouts {
+  if disk.low
+  then core.local(cmd: "exit 1")
+    retry 3 times every 10ms when error.status == "timed_out"
+})");
+  Send(R"({"host": "h", "mount": "/", "free_pct": 1})");
+  auto list = WaitEnded(1);
+  EXPECT_EQ(list[0].status, Status::kFailed);
+  EXPECT_EQ(list[0].attempts, 1);  // a failure, not a time-out: no retry
+}
+
+TEST_F(EngineTest, TimeoutKillsAndRecordsTimedOut) {
+  Start(R"(rule slow {
+  if disk.low
+  then core.local(cmd: "sleep 30")
+    timeout 300ms
+})");
+  auto start = std::chrono::steady_clock::now();
+  Send(R"({"host": "h", "mount": "/", "free_pct": 1})");
+  auto list = WaitEnded(1);
+  EXPECT_EQ(list[0].status, Status::kTimedOut);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+}
+
+TEST_F(EngineTest, ConcurrencyLimitsRunningExecutionsPerKey) {
+  // Two executions of the same key at once would find the lock directory taken and fail.
+  Start(R"(rule one_at_a_time {
+  if disk.low
+  then core.local(cmd: "mkdir {dir}/lock-{{event.host}} && sleep 0.2 && rmdir {dir}/lock-{{event.host}}")
+    concurrency 1 by event.host
+})");
+  for (int i = 0; i < 3; ++i) Send(R"({"host": "a", "mount": "/", "free_pct": 1})");
+  for (int i = 0; i < 3; ++i) Send(R"({"host": "b", "mount": "/", "free_pct": 1})");
+  auto start = std::chrono::steady_clock::now();
+  auto list = WaitEnded(6);
+  for (const auto& x : list) EXPECT_EQ(x.status, Status::kSucceeded) << x.result_json;
+  // Keys run side by side: about 3 x 0.2 s, not 6 x 0.2 s.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1150));
+}
+
+TEST_F(EngineTest, ThrottleDropsEnforcementsOverTheLimit) {
+  Start(R"(rule limited {
+  if disk.low
+  then core.noop()
+    throttle 2 per 10m by event.host
+})");
+  std::vector<int64_t> events;
+  for (int i = 0; i < 4; ++i)
+    events.push_back(Send(R"({"host": "a", "mount": "/", "free_pct": 1})"));
+  events.push_back(Send(R"({"host": "b", "mount": "/", "free_pct": 1})"));
+  auto list = WaitEnded(3);
+  ASSERT_TRUE(WaitFor([&] { return store_->EventCursor() >= events.back(); }));
+  std::vector<std::string> statuses;
+  for (int64_t e : events) {
+    auto enforcements = store_->ListEnforcements(e);
+    ASSERT_EQ(enforcements.size(), 1u);
+    statuses.push_back(enforcements[0].status);
+  }
+  EXPECT_EQ(statuses, (std::vector<std::string>{"scheduled", "scheduled", "throttled", "throttled",
+                                                "scheduled"}));
+  EXPECT_EQ(Executions().size(), 3u);
+}
+
+TEST_F(EngineTest, FollowUpsSeeResultAndError) {
+  Start(R"(rule chain {
+  if disk.low
+  then core.local(cmd: "printf ok-{{event.host}}; test {{event.host}} = x")
+  on success then core.local(cmd: "printf '%s' {{result.stdout}} > {dir}/success.txt")
+  on failure then core.local(cmd: "printf '%s' {{error.status}} > {dir}/failure.txt")
+})");
+  Send(R"({"host": "x", "mount": "/", "free_pct": 1})");
+  auto list = WaitEnded(2);
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[1].parent_id, list[0].id);
+  EXPECT_EQ(ReadFile(dir_ / "success.txt"), "ok-x");
+  Send(R"({"host": "y", "mount": "/", "free_pct": 90})");
+  list = WaitEnded(4);
+  EXPECT_EQ(list[2].status, Status::kFailed);
+  EXPECT_EQ(ReadFile(dir_ / "failure.txt"), "failed");
+}
+
+TEST_F(EngineTest, SecretsAreMaskedInStoredParameters) {
+  Start(R"(rule uses_secret {
+  if disk.low
+  then core.local(cmd: "printf %s $TOKEN > {dir}/secret.txt; echo $TOKEN", env: {TOKEN: secret("token")})
+})");
+  Send(R"({"host": "h", "mount": "/", "free_pct": 1})");
+  auto list = WaitEnded(1);
+  EXPECT_EQ(list[0].status, Status::kSucceeded);
+  // The command got the real value; nothing stored shows it.
+  EXPECT_EQ(ReadFile(dir_ / "secret.txt"), "s3cr3t-t0ken");
+  EXPECT_EQ(list[0].parameters_json.find("s3cr3t"), std::string::npos) << list[0].parameters_json;
+  EXPECT_EQ(list[0].result_json.find("s3cr3t"), std::string::npos) << list[0].result_json;
+  EXPECT_FALSE(list[0].sealed_secrets.empty());
+  ASSERT_TRUE(WaitFor([&] { return store_->EventCursor() == store_->LastEventId(); }));
+  for (const auto& e : store_->ReadEvents(0, 100)) {
+    EXPECT_EQ(e.payload_json.find("s3cr3t"), std::string::npos) << e.payload_json;
+  }
+}
+
+TEST_F(EngineTest, InjectTriggerFeedsOtherRules) {
+  Start(R"(trigger handoff { name: string }
+rule first {
+  if disk.low
+  then core.inject_trigger(trigger: "handoff", payload: {name: event.host})
+}
+rule second {
+  if handoff
+  then core.local(cmd: "printf %s {{event.name}} > {dir}/handoff.txt")
+})");
+  Send(R"({"host": "relay", "mount": "/", "free_pct": 1})");
+  auto list = WaitEnded(2);
+  EXPECT_EQ(list[0].action, "core.inject_trigger");
+  EXPECT_EQ(list[1].rule, "second");
+  EXPECT_EQ(ReadFile(dir_ / "handoff.txt"), "relay");
+}
+
+TEST_F(EngineTest, ReactsToExecutionOutcomes) {
+  Start(R"(rule fails {
+  if disk.low
+  then core.local(cmd: "exit 2")
+}
+rule watcher {
+  if core.execution where event.status == "failed" and event.rule == "fails"
+  then core.local(cmd: "printf seen > {dir}/seen.txt")
+})");
+  Send(R"({"host": "h", "mount": "/", "free_pct": 1})");
+  WaitEnded(2);
+  EXPECT_EQ(ReadFile(dir_ / "seen.txt"), "seen");
+}
+
+TEST_F(EngineTest, CancelThroughTheStoreStopsARunningExecution) {
+  Start(R"(rule long {
+  if disk.low
+  then core.local(cmd: "sleep 30")
+})");
+  Send(R"({"host": "h", "mount": "/", "free_pct": 1})");
+  ASSERT_TRUE(WaitFor([&] {
+    auto list = Executions();
+    return !list.empty() && list[0].status == Status::kRunning;
+  }));
+  int64_t id = Executions()[0].id;
+  store::WriteBatch batch;
+  store::ExecutionUpdate cancel;
+  cancel.id = id;
+  cancel.status = Status::kCanceled;
+  cancel.finished_at = Now();
+  cancel.only_from = {Status::kRequested, Status::kScheduled, Status::kRunning};
+  batch.execution_updates.push_back(cancel);
+  ASSERT_TRUE(store_->Commit(std::move(batch)).ok);
+  // The engine kills the process and records the attempt.
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(WaitFor([&] { return store_->ListAttempts(id).size() == 1; }));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_EQ(store_->ListAttempts(id)[0].status, Status::kCanceled);
+  EXPECT_EQ(Executions()[0].status, Status::kCanceled);
+}
+
+TEST_F(EngineTest, RestartAbandonsInterruptedAndRunsPending) {
+  // A first runtime recorded an execution as running and another as requested, then died.
+  Compile("rule r {\n  if disk.low\n  then core.local(cmd: \"printf x >> {dir}/ran\")\n}\n");
+  int64_t event = Send(R"({"host": "h", "mount": "/", "free_pct": 1})");
+  store::WriteBatch batch;
+  for (Status status : {Status::kRunning, Status::kRequested}) {
+    store::Execution x;
+    x.id = store_->NextExecutionId();
+    x.action = "core.local";
+    x.runner = "local-shell-cmd";
+    x.rule = "r";
+    x.event_id = event;
+    x.parameters_json = Json{{"cmd", "printf x >> " + dir_.string() + "/ran"}}.dump();
+    x.policy_json = "{}";
+    x.status = status;
+    x.attempts = status == Status::kRunning ? 1 : 0;
+    x.created_at = x.run_at = x.started_at = Now();
+    batch.new_executions.push_back(x);
+  }
+  batch.event_cursor = event;  // the event itself was matched
+  ASSERT_TRUE(store_->Commit(std::move(batch)).ok);
+
+  Start("rule r {\n  if disk.low\n  then core.local(cmd: \"printf x >> {dir}/ran\")\n}\n");
+  auto list = WaitEnded(2);
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].status, Status::kAbandoned);
+  EXPECT_EQ(list[1].status, Status::kSucceeded);
+  EXPECT_EQ(ReadFile(dir_ / "ran"), "x");  // only the pending one ran
+}
+
+TEST_F(EngineTest, RestartRetriesInterruptedWhenPolicyAllows) {
+  std::string rule =
+      "rule r {\n  if disk.low\n  then core.local(cmd: \"printf x >> {dir}/ran\")\n"
+      "    retry 1 times every 10ms\n}\n";
+  Compile(rule);
+  int64_t event = Send(R"({"host": "h", "mount": "/", "free_pct": 1})");
+  store::WriteBatch batch;
+  store::Execution x;
+  x.id = store_->NextExecutionId();
+  x.action = "core.local";
+  x.runner = "local-shell-cmd";
+  x.rule = "r";
+  x.event_id = event;
+  x.parameters_json = Json{{"cmd", "printf x >> " + dir_.string() + "/ran"}}.dump();
+  EvaluatedPolicy policy;
+  policy.retry = RetryPolicy{.count = 1, .every_ms = 10};
+  x.policy_json = PolicyToJson(policy);
+  x.status = Status::kRunning;
+  x.attempts = 1;
+  x.created_at = x.run_at = x.started_at = Now();
+  batch.new_executions.push_back(x);
+  batch.event_cursor = event;
+  ASSERT_TRUE(store_->Commit(std::move(batch)).ok);
+
+  Start(rule);
+  auto list = WaitEnded(1);
+  EXPECT_EQ(list[0].status, Status::kSucceeded);
+  EXPECT_EQ(list[0].attempts, 2);
+  auto attempts = store_->ListAttempts(list[0].id);
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_EQ(attempts[0].status, Status::kAbandoned);
+}
+
+TEST_F(EngineTest, WebhookInstanceRoutesToItsOwnRules) {
+  Start(R"(rule deploy {
+  if webhook "deploy"
+  then core.local(cmd: "printf deploy >> {dir}/hooks")
+}
+rule build {
+  if webhook "build"
+  then core.local(cmd: "printf build >> {dir}/hooks")
+})");
+  Send(R"({"headers": {}, "body": {}})", "core.webhook", R"({"url":"build"})");
+  WaitEnded(1);
+  EXPECT_EQ(ReadFile(dir_ / "hooks"), "build");
+}
+
+TEST_F(EngineTest, ReloadSwapsRulesForNewEvents) {
+  Start("rule r {\n  if disk.low\n  then core.local(cmd: \"printf old >> {dir}/which\")\n}\n");
+  Send(R"({"host": "h", "mount": "/", "free_pct": 1})");
+  WaitEnded(1);
+  engine_->Reload(Compile(
+      "rule r {\n  if disk.low\n  then core.local(cmd: \"printf new >> {dir}/which\")\n}\n"));
+  // The swap happens on the control thread before the next event is matched.
+  ASSERT_TRUE(WaitFor([&] { return engine_->Stats().cursor == store_->LastEventId(); }));
+  Send(R"({"host": "h", "mount": "/", "free_pct": 1})");
+  WaitEnded(2);
+  EXPECT_EQ(ReadFile(dir_ / "which"), "oldnew");
+}
+
+TEST_F(EngineTest, MetricsCountEnforcementsAndExecutions) {
+  Start("rule r {\n  if disk.low\n  then core.noop()\n}\n");
+  Send(R"({"host": "h", "mount": "/", "free_pct": 1})");
+  WaitEnded(1);
+  std::string text = registry_.Render();
+  EXPECT_NE(text.find("squall_enforcements_total{rule=\"r\",status=\"scheduled\"} 1"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("squall_executions_total{action=\"core.noop\",status=\"succeeded\"} 1"),
+            std::string::npos)
+      << text;
+}
+
+}  // namespace
+}  // namespace squall::engine
