@@ -4,6 +4,7 @@
 // action and rendered parameters, executing nothing.
 #include <fcntl.h>
 #include <signal.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -60,6 +61,11 @@ struct RunArgs {
   std::string log_level = "info";
   bool no_watch = false;
   std::string durability = "full";
+  int retention_days = 7;
+  std::vector<std::string> ssh_options;
+  std::string ssh_user;
+  std::string ssh_key;
+  std::string ca_file;
 };
 
 po::options_description Describe(RunArgs& args) {
@@ -99,6 +105,17 @@ po::options_description Describe(RunArgs& args) {
       ("durability", po::value(&args.durability)->value_name("full|normal"),
        "`full` (default): every acknowledged event survives a power loss; `normal`: it "
        "survives a crash of squall, commits are faster")  //
+      ("retention", po::value(&args.retention_days)->value_name("DAYS"),
+       "keep processed events this many days (default 7); executions are kept")  //
+      ("ssh-option", po::value(&args.ssh_options)->value_name("KEY=VALUE")->composing(),
+       "an OpenSSH `-o` option for remote runners (repeatable), e.g. "
+       "UserKnownHostsFile=/etc/squall/known_hosts")  //
+      ("ssh-user", po::value(&args.ssh_user)->value_name("USER"),
+       "SSH user of remote actions that name none")  //
+      ("ssh-key", po::value(&args.ssh_key)->value_name("FILE"),
+       "private key of remote actions that give none")  //
+      ("ca-file", po::value(&args.ca_file)->value_name("FILE"),
+       "extra CA certificates (PEM) the http-request runner trusts")  //
       ("no-watch", po::bool_switch(&args.no_watch),
        "do not reload the rules when a rule file changes (SIGHUP still reloads)")  //
       ("log-format", po::value(&args.log_format)->value_name("text|json"),
@@ -251,6 +268,11 @@ int RunService(const RunArgs& args, const Streams& streams, const DiagnosticOpti
   service_options.max_running = args.max_running;
   service_options.drain = std::chrono::seconds(args.drain_seconds);
   service_options.fsync_every_commit = args.durability != "normal";
+  service_options.event_retention = std::chrono::hours(24 * args.retention_days);
+  service_options.runner_options.ssh_options = args.ssh_options;
+  service_options.runner_options.default_ssh_user = args.ssh_user;
+  service_options.runner_options.default_ssh_key = args.ssh_key;
+  service_options.runner_options.ca_file = args.ca_file;
   service_options.logger = logger;
 
   // Compiles for the first start and every reload; diagnostics go to stderr.
@@ -296,6 +318,7 @@ int RunService(const RunArgs& args, const Streams& streams, const DiagnosticOpti
                service_options.state_dir.string());
   int64_t mtime = NewestMtime(args.files);
   auto last_check = std::chrono::steady_clock::now();
+  auto last_prune = last_check;
   while (true) {
     timespec wait{0, 100 * 1000 * 1000};
     int sig = sigtimedwait(&signals, nullptr, &wait);
@@ -312,6 +335,10 @@ int RunService(const RunArgs& args, const Streams& streams, const DiagnosticOpti
     if (service.Idle()) {
       logger->info("every event handled and every execution ended; stopping");
       break;
+    }
+    if (std::chrono::steady_clock::now() - last_prune > std::chrono::hours(1)) {
+      last_prune = std::chrono::steady_clock::now();
+      service.PruneEvents();
     }
     if (!args.no_watch && std::chrono::steady_clock::now() - last_check > std::chrono::seconds(1)) {
       last_check = std::chrono::steady_clock::now();
@@ -360,6 +387,7 @@ int RunRun(std::span<const std::string> arg_list, const Streams& streams) {
     return usage_error("--durability is `full` or `normal`");
   }
   if (args.max_running == 0) return usage_error("--max-running must be at least 1");
+  if (args.retention_days < 0) return usage_error("--retention must be 0 or more days");
   if (!args.dry_run && args.events.empty() && args.listen.empty()) {
     // Without inputs only timers could produce events: that is a service too, but say so.
     streams.err << "squall run: note: no --events and no --listen: only the rules' timers "

@@ -39,12 +39,13 @@ packages+=(
 # read-only hot path for events); cctz converts cron schedules between civil time in
 # a named zone and absolute time (DST gaps and folds included) from the system tz database;
 # tzdata is that database. The OpenSSH client is the remote-shell runner's transport; the
-# server and wrk are test/benchmark tools (a loopback sshd for the ssh runner's end-to-end
-# test, wrk for the webhook load benchmark).
+# server, openssl (a test's self-signed certificate for the HTTPS runner test) and wrk are
+# test/benchmark tools (a loopback sshd for the ssh runner's end-to-end test, wrk for the
+# webhook load benchmark).
 packages+=(
   libcctz-dev tzdata
   nlohmann-json3-dev
-  openssh-client openssh-server
+  openssh-client openssh-server openssl
   wrk
 )
 

@@ -327,10 +327,11 @@ INSTANTIATE_TEST_SUITE_P(
                             {"null", nullptr},
                             {"num", 1.5}},
                  .expected = {"1", "0", "a,2,c d", R"({"k":"v"})", "", "", "1.5"}},
-        ArgsCase{.name = "named_after_positional_in_schema_order",
+        // StackStorm passes named arguments first, then the positional ones.
+        ArgsCase{.name = "named_before_positional_in_schema_order",
                  .schema = {Named("zeta"), Pos("p", 0), Named("alpha")},
                  .params = {{"zeta", "z"}, {"p", "first"}, {"alpha", 7}},
-                 .expected = {"first", "--zeta=z", "--alpha=7"}},
+                 .expected = {"--zeta=z", "--alpha=7", "first"}},
         ArgsCase{.name = "named_booleans_and_empty_values",
                  .schema = {Named("yes"), Named("no"), Named("nothing"), Named("empty"),
                             Named("unset"), Named("list")},
@@ -358,11 +359,11 @@ INSTANTIATE_TEST_SUITE_P(
         ArgsCase{.name = "parameters_missing_from_schema_follow_in_name_order",
                  .schema = {Pos("p", 0)},
                  .params = {{"p", "x"}, {"zz", 1}, {"aa", "v"}, {"timeout", 5}, {"debug", true}},
-                 .expected = {"x", "--aa=v", "--zz=1"}},
+                 .expected = {"--aa=v", "--zz=1", "x"}},
         ArgsCase{.name = "hostile_values_stay_single_arguments",
                  .schema = {Pos("a", 0), Named("b")},
                  .params = {{"a", "; rm -rf / #"}, {"b", "$(id)\n`id`"}},
-                 .expected = {"; rm -rf / #", "--b=$(id)\n`id`"}}),
+                 .expected = {"--b=$(id)\n`id`", "; rm -rf / #"}}),
     [](const ::testing::TestParamInfo<ArgsCase>& param_info) { return param_info.param.name; });
 
 TEST(ShellQuoteTest, QuotesForPosixShells) {
@@ -399,7 +400,7 @@ TEST_F(LocalShellScriptTest, PassesArgumentsAsArgv) {
       RunIt(ScriptRequest({{"who", "world"}, {"count", 2}, {"loud", true}, {"sudo", false}},
                           {Pos("who", 0), Named("count"), Named("loud"), FromRunner("sudo")}));
   EXPECT_EQ(r.outcome, Outcome::kSucceeded) << r.error;
-  EXPECT_EQ(r.result["stdout"], Argv({"world", "--count=2", "--loud"}));
+  EXPECT_EQ(r.result["stdout"], Argv({"--count=2", "--loud", "world"}));
 }
 
 TEST_F(LocalShellScriptTest, HostileValuesReachTheScriptAsSingleArguments) {
@@ -417,7 +418,7 @@ TEST_F(LocalShellScriptTest, HostileValuesReachTheScriptAsSingleArguments) {
   }
   params["named"] = "$(touch " + marker + ")";
   schema.push_back(Named("named"));
-  expected.push_back("--named=$(touch " + marker + ")");
+  expected.insert(expected.begin(), "--named=$(touch " + marker + ")");
   RunResult r = RunIt(ScriptRequest(params, schema));
   EXPECT_EQ(r.outcome, Outcome::kSucceeded) << r.error;
   EXPECT_EQ(r.result["stdout"], Argv(expected));

@@ -95,11 +95,9 @@ std::vector<std::string> BuildScriptArguments(const RunRequest& request,
       positional.begin(), positional.end(),
       [](const ParameterInfo* a, const ParameterInfo* b) { return *a->position < *b->position; });
 
+  // StackStorm's order (ShellScriptAction._get_script_arguments): the named arguments, then
+  // the positional ones.
   std::vector<std::string> args;
-  for (const ParameterInfo* info : positional) {
-    const nlohmann::json* value = value_of(info->name);
-    args.push_back(value == nullptr ? std::string() : PositionalText(*value));
-  }
   for (const std::string& name : named_order) {
     const nlohmann::json* value = value_of(name);
     if (value == nullptr || value->is_null()) continue;
@@ -109,6 +107,10 @@ std::vector<std::string> BuildScriptArguments(const RunRequest& request,
       continue;
     }
     args.push_back(std::string(kwarg_op) + name + "=" + ArgumentText(*value));
+  }
+  for (const ParameterInfo* info : positional) {
+    const nlohmann::json* value = value_of(info->name);
+    args.push_back(value == nullptr ? std::string() : PositionalText(*value));
   }
   return args;
 }

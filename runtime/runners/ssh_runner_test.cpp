@@ -335,7 +335,7 @@ TEST_F(SshRunnerTest, HostileValuesAreQuotedForTheRemoteShell) {
   r = RunIt(script);
   ASSERT_EQ(r.outcome, Outcome::kSucceeded) << r.error << r.result.dump();
   EXPECT_EQ(r.result[Host()]["stdout"],
-            "<" + hostile + ">\n<--b=$(touch " + marker + ")>\n<--flag>");
+            "<--b=$(touch " + marker + ")>\n<--flag>\n<" + hostile + ">");
   EXPECT_FALSE(std::filesystem::exists(marker));
 }
 

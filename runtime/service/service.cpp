@@ -388,6 +388,15 @@ bool Service::Idle() {
   return stats.cursor >= store_->LastEventId() && stats.pending == 0 && stats.running == 0;
 }
 
+void Service::PruneEvents() {
+  if (!store_) return;
+  int64_t pruned = store_->PruneEvents(
+      NowMs() -
+      std::chrono::duration_cast<std::chrono::milliseconds>(options_.event_retention).count());
+  if (pruned > 0) log_->info("pruned {} events older than the retention", pruned);
+  if (pruned < 0) log_->warn("pruning old events failed; will try again");
+}
+
 std::string Service::http_address() const { return server_ ? server_->address() : ""; }
 
 void Service::Stop() {

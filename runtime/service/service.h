@@ -92,6 +92,9 @@ class Service {
   // Finite inputs only (no --listen, no --follow): every input was read and committed, every
   // event matched and no execution is pending or running.
   bool Idle();
+  // Deletes processed events older than the retention that no unfinished execution needs
+  // (the CLI calls it hourly and at stop).
+  void PruneEvents();
   // The HTTP server's bound address ("127.0.0.1:43121"), "" without one.
   std::string http_address() const;
   metrics::Registry& metrics() { return metrics_; }

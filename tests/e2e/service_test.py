@@ -8,10 +8,15 @@ real sockets on 127.0.0.1:
 - kill -9 in the middle of a stream of webhook events, restart: every acknowledged event is
   matched exactly once;
 - SIGTERM drains a running execution; a rule file edit reloads the rules;
-- secrets never appear in logs or in the store's listings.
+- secrets never appear in logs or in the store's listings;
+- the rules' timers fire; the http-request runner calls a loopback HTTP and HTTPS server
+  (certificate made by the test, trusted through --ca-file); the remote runner runs a command
+  over a real sshd started by the test on a loopback port with generated keys.
 """
 import argparse
 import http.client
+import http.server
+import ssl
 import json
 import os
 import signal
@@ -118,6 +123,87 @@ class Service:
         return code
 
 
+class RecordingServer:
+    """An HTTP(S) server on 127.0.0.1 that records what it receives and answers JSON."""
+
+    def __init__(self, tls_cert=None, tls_key=None):
+        received = self.received = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                received.append((self.path, self.rfile.read(length).decode()))
+                body = json.dumps({"ok": True, "seen": len(received)}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls_cert:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(tls_cert, tls_key)
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class Sshd:
+    """A real sshd on a loopback port, as the current user, with generated keys."""
+
+    def __init__(self, tmp):
+        self.dir = os.path.join(tmp, "sshd")
+        os.makedirs(self.dir)
+        os.makedirs("/run/sshd", exist_ok=True)
+        for name in ("host_key", "user_key"):
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",
+                            os.path.join(self.dir, name)], check=True)
+        self.user_key = os.path.join(self.dir, "user_key")
+        with open(self.user_key + ".pub") as f, \
+                open(os.path.join(self.dir, "authorized_keys"), "w") as out:
+            out.write(f.read())
+        self.port = free_port()
+        config = os.path.join(self.dir, "sshd_config")
+        with open(config, "w") as f:
+            f.write(f"""Port {self.port}
+ListenAddress 127.0.0.1
+HostKey {self.dir}/host_key
+PidFile {self.dir}/sshd.pid
+AuthorizedKeysFile {self.dir}/authorized_keys
+StrictModes no
+UsePAM no
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+LogLevel ERROR
+""")
+        self.proc = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", config],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        def accepts():
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return True
+            except OSError:
+                return False
+        if not wait_for(accepts, timeout=10):
+            self.close()
+            raise unittest.SkipTest("sshd did not start")
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
 class ServiceTest(unittest.TestCase):
     def setUp(self):
         self._tmp = tempfile.TemporaryDirectory()
@@ -144,6 +230,16 @@ class ServiceTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         return [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
 
+    def wait_ended(self, state, count):
+        pending = ("requested", "scheduled", "running")
+
+        def ended():
+            runs = self.executions(state)
+            if len(runs) >= count and all(x["status"] not in pending for x in runs):
+                return runs
+            return None
+        return wait_for(ended, timeout=30)
+
     def create_key(self, state):
         r = squall("keys", "create", "sender", "--state", state)
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -167,9 +263,13 @@ class ServiceTest(unittest.TestCase):
         with open(events, "a", encoding="utf-8") as f:
             f.write(json.dumps({"trigger": "disk.low",
                                 "payload": {"host": "web4", "mount": "/var"}}) + "\n")
-        r = squall("run", self.rule, "--events", events, "--state", state)
+        r = squall("run", self.rule, "--events", events, "--state", state, "--log-format", "json")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(sorted(self.read("notes").splitlines()), ["web1", "web3", "web4"])
+        # Every log line is one JSON object, whatever the message holds.
+        lines = [json.loads(line) for line in r.stderr.splitlines()]
+        self.assertTrue(any("succeeded" in line["message"] for line in lines), r.stderr)
+        self.assertTrue(all({"time", "level", "message"} <= set(line) for line in lines))
 
     def test_webhook_to_command(self):
         service = Service(self.tmp, self.rule)
@@ -337,6 +437,102 @@ rule uses_secret {
             self.assertIn("in use by process", r.stderr)
         finally:
             self.assertEqual(service.stop(), 0, service.logs())
+
+    def test_timer_fires(self):
+        self.write_rules("""import core
+
+rule tick {
+  if every 300ms
+  then core.local(cmd: "echo tick >> DIR/ticks")
+}
+""")
+        service = Service(self.tmp, self.rule)
+        try:
+            self.assertTrue(wait_for(lambda: (self.read("ticks") or "").count("tick") >= 2,
+                                     timeout=15), service.logs())
+        finally:
+            self.assertEqual(service.stop(), 0, service.logs())
+
+    def test_http_runner_calls_http_and_https(self):
+        cert = os.path.join(self.tmp, "cert.pem")
+        key = os.path.join(self.tmp, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "1", "-subj", "/CN=127.0.0.1",
+                        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+                       check=True, capture_output=True)
+        plain = RecordingServer()
+        secure = RecordingServer(cert, key)
+        try:
+            self.write_rules(f"""import core
+
+rule call_http {{
+  if webhook "http"
+  then core.http(url: "http://127.0.0.1:{plain.port}/hook", method: "POST",
+                 body: "plain {{{{event.body.msg}}}}")
+}}
+
+rule call_https {{
+  if webhook "https"
+  then core.http(url: "https://localhost:{secure.port}/secure", method: "POST",
+                 body: "secure {{{{event.body.msg}}}}")
+}}
+""")
+            service = Service(self.tmp, self.rule, "--no-webhook-auth", "--ca-file", cert)
+            try:
+                for hook in ("http", "https"):
+                    status, body = service.request("POST", "/webhooks/" + hook,
+                                                   json.dumps({"msg": "hello"}),
+                                                   {"Content-Type": "application/json"})
+                    self.assertEqual(status, 202, body)
+                runs = self.wait_ended(service.state, 2)
+                self.assertTrue(runs, service.logs())
+                self.assertEqual(plain.received, [("/hook", "plain hello")])
+                self.assertEqual(secure.received, [("/secure", "secure hello")])
+                for x in runs:
+                    self.assertEqual(x["status"], "succeeded", json.dumps(x))
+                    shown = squall("executions", "show", str(x["id"]), "--state",
+                                   service.state, "--json")
+                    result = json.loads(shown.stdout)["result"]
+                    self.assertEqual(result["status_code"], 200)
+                    self.assertEqual(result["body"]["ok"], True)
+            finally:
+                self.assertEqual(service.stop(), 0, service.logs())
+        finally:
+            plain.close()
+            secure.close()
+
+    def test_remote_runner_over_ssh(self):
+        sshd = Sshd(self.tmp)
+        try:
+            self.write_rules(f"""import core
+
+rule remote {{
+  if webhook "remote"
+  then core.remote(hosts: "127.0.0.1:{sshd.port}", username: "root",
+                   private_key: "{sshd.user_key}",
+                   cmd: "printf %s {{{{event.body.msg}}}} > DIR/remote.txt")
+}}
+""")
+            service = Service(self.tmp, self.rule, "--no-webhook-auth",
+                              "--ssh-option", "StrictHostKeyChecking=no",
+                              "--ssh-option", "UserKnownHostsFile=/dev/null",
+                              "--ssh-option", "LogLevel=ERROR")
+            try:
+                hostile = "x; touch " + os.path.join(self.tmp, "pwned")
+                status, body = service.request("POST", "/webhooks/remote",
+                                               json.dumps({"msg": hostile}),
+                                               {"Content-Type": "application/json"})
+                self.assertEqual(status, 202, body)
+                runs = self.wait_ended(service.state, 1)
+                self.assertTrue(runs, service.logs())
+                self.assertEqual(runs[0]["status"], "succeeded", json.dumps(runs[0]))
+                self.assertEqual(self.read("remote.txt"), hostile)
+                self.assertFalse(os.path.exists(os.path.join(self.tmp, "pwned")))
+            finally:
+                self.assertEqual(service.stop(), 0, service.logs())
+        finally:
+            sshd.close()
 
 
 if __name__ == "__main__":
