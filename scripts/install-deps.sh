@@ -49,6 +49,13 @@ packages+=(
   wrk
 )
 
+# Editor support (editors/test.sh): node and npm run the TextMate grammar tests, package the
+# VS Code extension (.vsix) and fetch the pinned npm packages. Only when no node is installed:
+# an existing Node.js (e.g. a newer one that bundles npm) is kept.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
+
 missing=()
 for pkg in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)

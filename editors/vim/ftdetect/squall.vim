@@ -1,0 +1,2 @@
+" Squall rules files.
+autocmd BufRead,BufNewFile *.rule setfiletype squall
