@@ -22,6 +22,9 @@ constexpr std::string_view kMask = "********";
 constexpr std::string_view kStdlibPrefix = "stdlib:";
 // Executions listed at once when recovering (every non-terminal one is read).
 constexpr size_t kListAll = size_t{1} << 30;
+// How far back a restart looks for enforcements that still count against a throttle: throttle
+// periods longer than a day are not kept across restarts.
+constexpr int64_t kThrottleLookbackMs = 24LL * 3600 * 1000;
 
 Json ParseOr(std::string_view text, Json fallback) {
   if (text.empty()) return fallback;
@@ -217,11 +220,12 @@ bool ExecutionEngine::Recover(std::string* error) {
     pending_.emplace(id, std::move(pending));
   }
   // Throttle windows: what the rules of the loaded program admitted during the last day.
-  for (const store::Enforcement& enforcement : store.EnforcementsSince(now - 24 * 3600 * 1000)) {
+  for (const store::Enforcement& enforcement : store.EnforcementsSince(now - kThrottleLookbackMs)) {
     if (enforcement.status != "scheduled") continue;
     std::optional<match::RuleRef> ref = program_->FindRule(enforcement.rule);
     if (ref && program_->Rule(*ref).policies.throttle.IsValid()) {
       throttles_.Record(enforcement.rule, enforcement.throttle_key, enforcement.created_at);
+      longest_throttle_ms_ = kThrottleLookbackMs;
     }
   }
   if (!running_.empty() || !pending_.empty()) {
@@ -446,6 +450,9 @@ void ExecutionEngine::MatchEvents(store::WriteBatch& batch,
           EvaluatedPolicy policy = EvaluatePolicies(ref.matcher, rule.policies, decoded);
           std::string message;
           std::optional<store::Execution> execution;
+          if (policy.throttle > 0) {
+            longest_throttle_ms_ = std::max(longest_throttle_ms_, policy.throttle_period_ms);
+          }
           if (policy.throttle > 0 &&
               !throttles_.Admit(rule.name, policy.throttle_key, now, policy.throttle,
                                 policy.throttle_period_ms)) {
@@ -878,6 +885,9 @@ void ExecutionEngine::PollExternal(store::WriteBatch& batch,
   (void)batch;
   (void)on_commit;
   store::Store& store = *options_.store;
+  // Throttle windows of keys not seen for longer than any throttle period hold nothing that
+  // can still count: drop them, so memory follows the active keys only.
+  throttles_.Expire(Now() - longest_throttle_ms_);
   if (store.LastEventId() > cursor_) {
     std::lock_guard lock(mu_);
     events_pending_ = true;

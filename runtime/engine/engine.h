@@ -155,6 +155,7 @@ class ExecutionEngine {
   std::map<int64_t, std::unique_ptr<Running>> running_;
   std::map<std::pair<std::string, std::string>, int> slots_;  // (rule, key) -> running
   ThrottleWindows throttles_;
+  int64_t longest_throttle_ms_ = 0;  // the longest throttle period seen since the start
   std::chrono::steady_clock::time_point last_poll_{};
   std::thread thread_;
   bool started_ = false;
