@@ -519,6 +519,41 @@ const Type* Checker::CheckBuiltinCall(Builtin builtin, const ast::CallExpr& call
                                                  : types_.List(types_.Json());
       }
       return types_.Error();
+    // StackStorm's criteria operators take any values, as Python does (json, optional and
+    // typed values alike): a type that StackStorm would reject at run time gives false there.
+    case Builtin::kSt2Equals:
+    case Builtin::kSt2Nequals:
+    case Builtin::kSt2Iequals:
+    case Builtin::kSt2Contains:
+    case Builtin::kSt2Icontains:
+    case Builtin::kSt2Ncontains:
+    case Builtin::kSt2Incontains:
+    case Builtin::kSt2Startswith:
+    case Builtin::kSt2Istartswith:
+    case Builtin::kSt2Endswith:
+    case Builtin::kSt2Iendswith:
+    case Builtin::kSt2Lessthan:
+    case Builtin::kSt2Greaterthan:
+    case Builtin::kSt2Matchwildcard:
+    case Builtin::kSt2Matchregex:
+    case Builtin::kSt2Regex:
+    case Builtin::kSt2Iregex:
+    case Builtin::kSt2TimediffLt:
+    case Builtin::kSt2TimediffGt:
+    case Builtin::kSt2Inside:
+    case Builtin::kSt2Ninside:
+      arity(2);
+      return types_.Bool();
+    case Builtin::kSt2Exists:
+    case Builtin::kSt2Nexists:
+      arity(1);
+      return types_.Bool();
+    case Builtin::kSt2Search:
+      if (arity(3)) {
+        expect_one_of(1, {TypeKind::kString}, "string");
+        expect_one_of(2, {TypeKind::kMap, TypeKind::kRecord}, "map of `item.` criteria");
+      }
+      return types_.Bool();
   }
   return types_.Error();
 }

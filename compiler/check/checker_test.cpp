@@ -234,6 +234,22 @@ INSTANTIATE_TEST_SUITE_P(
         CheckCase{"not_imported",
                   "trigger t { h: string }\nrule r { if t then ops.run(cmd: \"x\") }\n",
                   {{"PackNotImported", 2, 20}}},
+        // StackStorm's operators take any values, as Python does.
+        CheckCase{"st2_any_types",
+                  "import ops\ntrigger t { h: string?, n: int, j: json }\n"
+                  "rule r { if t where st2_equals(event.h, 5) and st2_lessthan(event.j, \"x\") "
+                  "and st2_nexists(event.n) and st2_search(event.j, \"any\", "
+                  "{\"item.a#1\": {type: \"equals\", pattern: [1, 2]}}) "
+                  "then ops.run(cmd: \"x\") }\n",
+                  {}},
+        CheckCase{"st2_arity",
+                  "import ops\ntrigger t { h: string }\n"
+                  "rule r { if t where st2_equals(event.h) then ops.run(cmd: \"x\") }\n",
+                  {{"FunctionArguments", 3, 21}}},
+        CheckCase{"st2_search_condition",
+                  "import ops\ntrigger t { j: json }\n"
+                  "rule r { if t where st2_search(event.j, 1, {}) then ops.run(cmd: \"x\") }\n",
+                  {{"TypeMismatch", 3, 41}}},
         CheckCase{"bad_regex",
                   "import ops\ntrigger t { h: string }\n"
                   "rule r { if t where event.h matches \"(a\" then ops.run(cmd: \"x\") }\n",

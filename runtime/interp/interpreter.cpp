@@ -189,6 +189,18 @@ std::string Ascii(std::string s, bool upper) {
   return s;
 }
 
+// The st2_* functions are declared in the order of st2::Op (Interpreter::Call maps one onto
+// the other by offset).
+constexpr uint32_t St2Offset(check::Builtin b) {
+  return static_cast<uint32_t>(b) - static_cast<uint32_t>(check::Builtin::kSt2Equals);
+}
+static_assert(St2Offset(check::Builtin::kSt2Nequals) == static_cast<uint32_t>(st2::Op::kNequals));
+static_assert(St2Offset(check::Builtin::kSt2Lessthan) == static_cast<uint32_t>(st2::Op::kLessthan));
+static_assert(St2Offset(check::Builtin::kSt2TimediffGt) ==
+              static_cast<uint32_t>(st2::Op::kTimediffGt));
+static_assert(St2Offset(check::Builtin::kSt2Ninside) == static_cast<uint32_t>(st2::Op::kNinside));
+static_assert(St2Offset(check::Builtin::kSt2Search) == static_cast<uint32_t>(st2::Op::kSearch));
+
 }  // namespace
 
 Interpreter::Interpreter(const ir::Program& program)
@@ -635,6 +647,42 @@ Value Interpreter::Call(uint32_t builtin, std::vector<Value> args) {
       list.kind = K::kList;
       for (std::string& key : keys) list.elements.push_back(Value::String(std::move(key)));
       return list;
+    }
+    case Builtin::kSt2Equals:
+    case Builtin::kSt2Nequals:
+    case Builtin::kSt2Iequals:
+    case Builtin::kSt2Contains:
+    case Builtin::kSt2Icontains:
+    case Builtin::kSt2Ncontains:
+    case Builtin::kSt2Incontains:
+    case Builtin::kSt2Startswith:
+    case Builtin::kSt2Istartswith:
+    case Builtin::kSt2Endswith:
+    case Builtin::kSt2Iendswith:
+    case Builtin::kSt2Lessthan:
+    case Builtin::kSt2Greaterthan:
+    case Builtin::kSt2Matchwildcard:
+    case Builtin::kSt2Matchregex:
+    case Builtin::kSt2Regex:
+    case Builtin::kSt2Iregex:
+    case Builtin::kSt2TimediffLt:
+    case Builtin::kSt2TimediffGt:
+    case Builtin::kSt2Exists:
+    case Builtin::kSt2Nexists:
+    case Builtin::kSt2Inside:
+    case Builtin::kSt2Ninside:
+    case Builtin::kSt2Search: {
+      if (!st2_) st2_ = std::make_unique<st2::Operators>();
+      // StackStorm compares with its own clock at matching time (microseconds).
+      double now = static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count()) /
+                   1e6;
+      auto b = static_cast<Builtin>(builtin);
+      if (b == Builtin::kSt2Search) return Value::Bool(st2_->Search(arg(0), arg(1), arg(2), now));
+      // The functions are declared in the order of st2::Op.
+      auto op = static_cast<st2::Op>(builtin - static_cast<uint32_t>(Builtin::kSt2Equals));
+      return Value::Bool(st2_->Apply(op, arg(0), arg(1), now));
     }
     case Builtin::kValues: {
       if (arg(0).kind != K::kMap) return Value::Absent();

@@ -18,6 +18,7 @@
 #include "compiler/ir/ir.h"
 #include "runtime/events/decoded_event.h"
 #include "runtime/events/decoder_plan.h"
+#include "runtime/interp/st2_operators.h"
 #include "runtime/interp/value.h"
 #include "runtime/match/engine.h"
 #include "runtime/match/slot_layout.h"
@@ -99,6 +100,7 @@ class Interpreter final : public match::Engine {
   Value result_;
   Value error_;
   std::vector<std::string> revealed_secrets_;
+  std::unique_ptr<st2::Operators> st2_;  // the st2_* functions (created on first use)
 };
 
 }  // namespace squall::interp
