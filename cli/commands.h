@@ -38,6 +38,9 @@ std::string KeysHelp();
 // `squall secrets set|list|delete` (secrets_command.cpp).
 int RunSecrets(std::span<const std::string> args, const Streams& streams);
 std::string SecretsHelp();
+// `squall lsp`: the language server over stdio (lsp/lsp_command.cpp).
+int RunLsp(std::span<const std::string> args, const Streams& streams);
+std::string LspHelp();
 // `squall help [COMMAND]`.
 int RunHelp(std::span<const std::string> args, const Streams& streams);
 std::string HelpHelp();

@@ -24,6 +24,7 @@ constexpr std::array kCommands = {
     CommandInfo{"kv", "get, set, delete and list keys of the key-value store", RunKv, KvHelp},
     CommandInfo{"keys", "create, list and revoke webhook API keys", RunKeys, KeysHelp},
     CommandInfo{"secrets", "set, list and delete encrypted secrets", RunSecrets, SecretsHelp},
+    CommandInfo{"lsp", "run the language server (LSP over stdio) for editors", RunLsp, LspHelp},
     CommandInfo{"help", "show help for a command", RunHelp, HelpHelp},
 };
 
