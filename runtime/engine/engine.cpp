@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "runtime/interp/value.h"
 #include "stdlib/builtin_files.h"
@@ -25,6 +26,19 @@ constexpr size_t kListAll = size_t{1} << 30;
 // How far back a restart looks for enforcements that still count against a throttle: throttle
 // periods longer than a day are not kept across restarts.
 constexpr int64_t kThrottleLookbackMs = 24LL * 3600 * 1000;
+
+// The store could not do what matching needs (reserve an execution id): the event in hand is
+// matched again later instead of being recorded without its executions.
+class StoreUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// JSON text of `value`; bytes that are not UTF-8 (a command's binary output, output cut inside
+// a character by the size cap, a secret of raw bytes) become U+FFFD instead of throwing.
+std::string Dump(const Json& value) {
+  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
 
 Json ParseOr(std::string_view text, Json fallback) {
   if (text.empty()) return fallback;
@@ -153,9 +167,13 @@ void ExecutionEngine::NotifyEvents() {
 
 void ExecutionEngine::Reload(std::shared_ptr<LoadedProgram> program) {
   program->interpreter().SetHost(options_.host);
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   next_program_ = std::move(program);
+  uint64_t generation = ++requested_generation_;
   wake_.notify_all();
+  // Until the control thread has taken it: callers (the webhook list, the timers) switch
+  // after the engine, so no event is accepted for a rule the engine does not have yet.
+  wake_.wait(lock, [&] { return adopted_generation_ >= generation || !started_ || abandon_; });
 }
 
 EngineStats ExecutionEngine::Stats() {
@@ -248,6 +266,13 @@ void ExecutionEngine::Loop() {
         int64_t wall = Now();
         for (const auto& [id, pending] : pending_) {
           if (running_.size() >= options_.max_running) break;
+          // One waiting for a concurrency slot can only start after a completion, which wakes
+          // the loop anyway: it sets no deadline (else the loop would spin).
+          const EvaluatedPolicy& policy = pending->policy;
+          if (policy.concurrency > 0) {
+            auto slot = slots_.find({pending->execution.rule, policy.concurrency_key});
+            if (slot != slots_.end() && slot->second >= policy.concurrency) continue;
+          }
           int64_t wait = pending->execution.run_at - wall;
           deadline =
               std::min(deadline, now + std::chrono::milliseconds(std::max<int64_t>(wait, 0)));
@@ -261,6 +286,8 @@ void ExecutionEngine::Loop() {
       if (next_program_ != nullptr) {
         program_ = std::move(next_program_);
         next_program_ = nullptr;
+        adopted_generation_ = requested_generation_;
+        wake_.notify_all();
         log_->info("rules reloaded: new events and endings use the new program");
       }
       completions.assign(std::make_move_iterator(completions_.begin()),
@@ -272,6 +299,10 @@ void ExecutionEngine::Loop() {
 
     store::WriteBatch batch;
     std::vector<std::function<void()>> on_commit;
+    if (!deferred_events_.empty()) {
+      batch.events = deferred_events_;
+      on_commit.push_back([this] { deferred_events_.clear(); });
+    }
     HandleCompletions(completions, batch, on_commit);
     bool more = false;
     if (!stopping) MatchEvents(batch, on_commit, more);
@@ -283,15 +314,20 @@ void ExecutionEngine::Loop() {
       store::CommitResult result = options_.store->Commit(std::move(batch));
       if (!result.ok) {
         // Nothing of the batch happened: events are matched again (the cursor did not move);
-        // attempts that ended are recorded again from their completions.
+        // attempts that ended are recorded again from their completions; throttle windows
+        // forget what this batch admitted.
+        for (const Admission& a : admissions_) throttles_.Unadmit(a.rule, a.key, a.at_ms);
+        admissions_.clear();
         log_->error("cannot record to the store: {}; retrying in 1s", result.error);
         std::unique_lock lock(mu_);
-        for (Completion& c : completions) completions_.push_front(std::move(c));
+        completions_.insert(completions_.begin(), std::make_move_iterator(completions.begin()),
+                            std::make_move_iterator(completions.end()));
         wake_.wait_for(lock, std::chrono::seconds(1), [&] { return abandon_; });
         continue;
       }
       for (auto& fn : on_commit) fn();
     }
+    admissions_.clear();
     if (!stopping) Dispatch();
     {
       std::lock_guard lock(mu_);
@@ -397,14 +433,15 @@ std::optional<store::Execution> ExecutionEngine::NewExecution(const CallSite& si
   }
   store::Execution x;
   x.id = options_.store->NextExecutionId();
+  if (x.id <= 0) throw StoreUnavailable("cannot reserve an execution id in the store");
   x.action = spec->ref;
   x.runner = spec->runner;
   x.rule = rule.name;
   x.event_id = event_id;
   x.parent_id = parent_id;
-  x.parameters_json = MaskParameters(params, spec, secrets).dump();
+  x.parameters_json = Dump(MaskParameters(params, spec, secrets));
   if (!secrets.empty() && options_.seal) {
-    x.sealed_secrets = options_.seal(Json{{"parameters", params}, {"secrets", secrets}}.dump());
+    x.sealed_secrets = options_.seal(Dump(Json{{"parameters", params}, {"secrets", secrets}}));
   }
   x.policy_json = PolicyToJson(policy);
   x.concurrency_key = policy.concurrency > 0 ? policy.concurrency_key : "";
@@ -412,6 +449,67 @@ std::optional<store::Execution> ExecutionEngine::NewExecution(const CallSite& si
   x.created_at = Now();
   x.run_at = x.created_at;
   return x;
+}
+
+void ExecutionEngine::EnforceEvent(const store::Event& stored, const events::DecodedEvent& decoded,
+                                   int64_t now, store::WriteBatch& batch,
+                                   std::vector<std::function<void()>>& on_commit) {
+  const ir::Program& program = program_->program();
+  std::vector<match::RuleRef> firings;
+  program_->matcher().Match(decoded, firings);
+  match::SortFirings(firings);
+  for (match::RuleRef ref : firings) {
+    const ir::Matcher& matcher = program.matchers[ref.matcher];
+    // An event that says which trigger instance produced it (a webhook's name, a
+    // timer's schedule) goes to the rules of that instance only.
+    if (!stored.parameters_json.empty() && !matcher.parameters_json.empty() &&
+        stored.parameters_json != matcher.parameters_json) {
+      continue;
+    }
+    const ir::RuleMatch& rule = matcher.rules[ref.rule];
+    store::Enforcement enforcement;
+    enforcement.event_id = stored.id;
+    enforcement.rule = rule.name;
+    enforcement.created_at = now;
+    EvaluatedPolicy policy = EvaluatePolicies(ref.matcher, rule.policies, decoded);
+    std::string message;
+    std::optional<store::Execution> execution;
+    if (policy.throttle > 0) {
+      longest_throttle_ms_ = std::max(longest_throttle_ms_, policy.throttle_period_ms);
+    }
+    bool admitted = true;
+    if (policy.throttle > 0) {
+      admitted = throttles_.Admit(rule.name, policy.throttle_key, now, policy.throttle,
+                                  policy.throttle_period_ms);
+      if (admitted) admissions_.push_back({rule.name, policy.throttle_key, now});
+    }
+    if (!admitted) {
+      enforcement.status = "throttled";
+      enforcement.throttle_key = policy.throttle_key;
+      enforcement.message = "throttled: more than " + std::to_string(policy.throttle) + " within " +
+                            std::to_string(policy.throttle_period_ms) + " ms";
+    } else {
+      enforcement.throttle_key = policy.throttle_key;
+      CallSite site{ref, &rule.action, rule.action_is_workflow, &rule.arguments, &rule.policies};
+      execution = NewExecution(site, decoded, stored.id, 0, policy, &message);
+      enforcement.status = execution ? "scheduled" : "failed";
+      enforcement.message = message;
+      if (execution) enforcement.execution_id = execution->id;
+    }
+    if (metrics_) metrics_->enforcements.With({rule.name, enforcement.status}).Inc();
+    if (!execution && !message.empty()) {
+      log_->warn("rule {} on event {}: {}", rule.name, stored.id, message);
+    }
+    batch.enforcements.push_back(std::move(enforcement));
+    if (execution) {
+      batch.new_executions.push_back(*execution);
+      auto pending = std::make_shared<Pending>(Pending{std::move(*execution), policy});
+      on_commit.push_back([this, pending] {
+        int64_t id = pending->execution.id;
+        pending_.emplace(id, std::make_unique<Pending>(std::move(*pending)));
+      });
+    }
+  }
 }
 
 void ExecutionEngine::MatchEvents(store::WriteBatch& batch,
@@ -424,73 +522,58 @@ void ExecutionEngine::MatchEvents(store::WriteBatch& batch,
   std::vector<store::Event> events = store.ReadEvents(cursor_, options_.event_batch);
   if (events.empty()) return;
   more = events.size() == options_.event_batch;
-  const ir::Program& program = program_->program();
-  std::vector<match::RuleRef> firings;
   int64_t now = Now();
+  int64_t last_done = cursor_;  // events up to here are fully in the batch
+  bool store_failed = false;
   program_->DecodeBatch(
       events,
       [&](size_t index, const events::DecodedEvent& decoded) {
+        if (store_failed) return;
         const store::Event& stored = events[index];
-        firings.clear();
-        program_->matcher().Match(decoded, firings);
-        match::SortFirings(firings);
-        for (match::RuleRef ref : firings) {
-          const ir::Matcher& matcher = program.matchers[ref.matcher];
-          // An event that says which trigger instance produced it (a webhook's name, a
-          // timer's schedule) goes to the rules of that instance only.
-          if (!stored.parameters_json.empty() && !matcher.parameters_json.empty() &&
-              stored.parameters_json != matcher.parameters_json) {
-            continue;
+        // Everything one event adds to the batch, so that it can be taken back whole.
+        size_t enforcements = batch.enforcements.size();
+        size_t executions = batch.new_executions.size();
+        size_t commits = on_commit.size();
+        size_t admissions = admissions_.size();
+        try {
+          EnforceEvent(stored, decoded, now, batch, on_commit);
+        } catch (const StoreUnavailable& e) {
+          // The event is matched again with the next batch: nothing of it is recorded now.
+          log_->error("event {}: {}; matching it again shortly", stored.id, e.what());
+          store_failed = true;
+          for (size_t i = admissions; i < admissions_.size(); ++i) {
+            throttles_.Unadmit(admissions_[i].rule, admissions_[i].key, admissions_[i].at_ms);
           }
-          const ir::RuleMatch& rule = matcher.rules[ref.rule];
-          store::Enforcement enforcement;
-          enforcement.event_id = stored.id;
-          enforcement.rule = rule.name;
-          enforcement.created_at = now;
-          EvaluatedPolicy policy = EvaluatePolicies(ref.matcher, rule.policies, decoded);
-          std::string message;
-          std::optional<store::Execution> execution;
-          if (policy.throttle > 0) {
-            longest_throttle_ms_ = std::max(longest_throttle_ms_, policy.throttle_period_ms);
+          batch.enforcements.resize(enforcements);
+          batch.new_executions.resize(executions);
+          on_commit.resize(commits);
+          admissions_.resize(admissions);
+          return;
+        } catch (const std::exception& e) {
+          // A defect, not the input's fault: say so loudly, and keep matching the others
+          // rather than failing on this event forever.
+          log_->error("event {} ({}): internal error while matching: {}; the event is skipped",
+                      stored.id, stored.trigger, e.what());
+          for (size_t i = admissions; i < admissions_.size(); ++i) {
+            throttles_.Unadmit(admissions_[i].rule, admissions_[i].key, admissions_[i].at_ms);
           }
-          if (policy.throttle > 0 &&
-              !throttles_.Admit(rule.name, policy.throttle_key, now, policy.throttle,
-                                policy.throttle_period_ms)) {
-            enforcement.status = "throttled";
-            enforcement.throttle_key = policy.throttle_key;
-            enforcement.message = "throttled: more than " + std::to_string(policy.throttle) +
-                                  " within " + std::to_string(policy.throttle_period_ms) + " ms";
-          } else {
-            enforcement.throttle_key = policy.throttle_key;
-            CallSite site{ref, &rule.action, rule.action_is_workflow, &rule.arguments,
-                          &rule.policies};
-            execution = NewExecution(site, decoded, stored.id, 0, policy, &message);
-            enforcement.status = execution ? "scheduled" : "failed";
-            enforcement.message = message;
-            if (execution) enforcement.execution_id = execution->id;
-          }
-          if (metrics_) metrics_->enforcements.With({rule.name, enforcement.status}).Inc();
-          if (!execution && !message.empty()) {
-            log_->warn("rule {} on event {}: {}", rule.name, stored.id, message);
-          }
-          batch.enforcements.push_back(std::move(enforcement));
-          if (execution) {
-            batch.new_executions.push_back(*execution);
-            auto pending = std::make_shared<Pending>(Pending{std::move(*execution), policy});
-            on_commit.push_back([this, pending] {
-              int64_t id = pending->execution.id;
-              pending_.emplace(id, std::make_unique<Pending>(std::move(*pending)));
-            });
-          }
+          admissions_.resize(admissions);
+          batch.enforcements.resize(enforcements);
+          batch.new_executions.resize(executions);
+          on_commit.resize(commits);
         }
+        last_done = stored.id;
       },
       [&](size_t index, const std::string& message) {
         log_->warn("event {} ({}) cannot be matched: {}", events[index].id, events[index].trigger,
                    message);
       });
-  int64_t last = events.back().id;
-  batch.event_cursor = last;
-  on_commit.push_back([this, last] { cursor_ = last; });
+  // Rejected events (not decodable) count as done too: they stay in the log for inspection.
+  if (!store_failed) last_done = events.back().id;
+  if (last_done <= cursor_) return;
+  batch.event_cursor = last_done;
+  on_commit.push_back([this, last = last_done] { cursor_ = last; });
+  if (store_failed) more = false;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -538,18 +621,24 @@ void ExecutionEngine::Dispatch() {
   if (batch.empty()) return;
   store::CommitResult result = options_.store->Commit(std::move(batch));
   if (!result.ok) {
-    log_->error("cannot record execution starts: {}; retrying", result.error);
+    log_->error("cannot record execution starts: {}; retrying in 1s", result.error);
     for (auto& p : starting) {
       int64_t id = p->execution.id;
       pending_.emplace(id, std::move(p));
     }
+    std::unique_lock lock(mu_);
+    wake_.wait_for(lock, std::chrono::seconds(1), [&] { return abandon_; });
     return;
   }
   std::set<int64_t> applied(result.applied_updates.begin(), result.applied_updates.end());
   for (auto& p : starting) {
     if (applied.count(p->execution.id) == 0) {
-      // Canceled by another process before it could start.
+      // Canceled by another process before it could start: it ended all the same.
       log_->info("execution {} was canceled before it started", p->execution.id);
+      if (options_.emit_execution_events) {
+        deferred_events_.push_back(ExecutionEvent(p->execution, Status::kCanceled, "", now));
+      }
+      if (metrics_) metrics_->executions.With({p->execution.action, "canceled"}).Inc();
       continue;
     }
     p->execution.status = Status::kRunning;
@@ -649,11 +738,14 @@ void ExecutionEngine::StartRunner(Pending pending) {
     }
     store::NewEvent event;
     event.trigger = trigger.get<std::string>();
-    event.payload_json = payload.dump();
+    event.payload_json = Dump(payload);
     event.source = "execution:" + std::to_string(id);
     event.received_at = Now();
     result.outcome = runners::Outcome::kSucceeded;
-    result.result = Json{{"trigger", event.trigger}, {"payload", payload}};
+    // The result is stored and shown: mask what secret() gave the payload. The injected event
+    // itself carries the values (its rules need them), like any event a sensor sends.
+    result.result =
+        runners::MaskSecrets(Json{{"trigger", event.trigger}, {"payload", payload}}, r.secrets);
     emitted = std::move(event);
     std::lock_guard lock(mu_);
     completions_.push_back(
@@ -724,7 +816,7 @@ store::NewEvent ExecutionEngine::ExecutionEvent(const store::Execution& x, Statu
   if (!x.rule.empty()) payload["rule"] = x.rule;
   store::NewEvent event;
   event.trigger = "core.execution";
-  event.payload_json = payload.dump();
+  event.payload_json = Dump(payload);
   event.source = "execution:" + std::to_string(x.id);
   event.received_at = finished_at;
   return event;
@@ -741,7 +833,7 @@ void ExecutionEngine::HandleCompletions(std::vector<Completion>& completions,
     store::Execution& x = run.execution;
     Status status = c.abandoned ? Status::kAbandoned : StatusOf(c.result.outcome);
     if (run.cancel_requested) status = Status::kCanceled;
-    std::string result_json = c.result.result.is_null() ? "" : c.result.result.dump();
+    std::string result_json = c.result.result.is_null() ? "" : Dump(c.result.result);
     Json error = nullptr;
     if (status != Status::kSucceeded) {
       error = {{"message", runners::MaskSecrets(c.result.error, run.secrets)},
@@ -749,7 +841,7 @@ void ExecutionEngine::HandleCompletions(std::vector<Completion>& completions,
                {"status", store::StatusName(status)},
                {"result", c.result.result}};
     }
-    std::string error_json = error.is_null() ? "" : error.dump();
+    std::string error_json = error.is_null() ? "" : Dump(error);
     batch.attempts.push_back(store::Attempt{x.id, std::max(x.attempts, 1), status, c.started_at,
                                             c.finished_at, result_json, error_json});
     if (metrics_) {
@@ -757,7 +849,7 @@ void ExecutionEngine::HandleCompletions(std::vector<Completion>& completions,
           .Observe(static_cast<double>(std::max<int64_t>(c.finished_at - c.started_at, 0)) /
                    1000.0);
     }
-    if (c.emitted) batch.events.push_back(std::move(*c.emitted));
+    if (c.emitted) batch.events.push_back(*c.emitted);  // copied: the batch may fail
 
     // The rule and the call the execution belongs to, in the program loaded now.
     std::optional<match::RuleRef> ref = program_->FindRule(x.rule);
@@ -870,19 +962,22 @@ void ExecutionEngine::HandleCompletions(std::vector<Completion>& completions,
         }
       }
     }
-    auto slot = slots_.find({x.rule, x.concurrency_key});
-    if (slot != slots_.end() && --slot->second <= 0) slots_.erase(slot);
-    {
-      std::lock_guard lock(mu_);
-      tokens_.erase(x.id);
-    }
-    running_.erase(it);
+    // Only once the ending is recorded: if the commit fails, the completion is handled again
+    // and must find its execution still running.
+    on_commit.push_back([this, id = x.id, slot_key = std::make_pair(x.rule, x.concurrency_key)] {
+      auto slot = slots_.find(slot_key);
+      if (slot != slots_.end() && --slot->second <= 0) slots_.erase(slot);
+      {
+        std::lock_guard lock(mu_);
+        tokens_.erase(id);
+      }
+      running_.erase(id);
+    });
   }
 }
 
 void ExecutionEngine::PollExternal(store::WriteBatch& batch,
                                    std::vector<std::function<void()>>& on_commit) {
-  (void)batch;
   (void)on_commit;
   store::Store& store = *options_.store;
   // Throttle windows of keys not seen for longer than any throttle period hold nothing that
@@ -911,6 +1006,10 @@ void ExecutionEngine::PollExternal(store::WriteBatch& batch,
       if (pending_.erase(x.id) != 0) {
         log_->info("execution {} canceled before it started", x.id);
         if (metrics_) metrics_->executions.With({x.action, "canceled"}).Inc();
+        if (options_.emit_execution_events) {
+          batch.events.push_back(
+              ExecutionEvent(x, Status::kCanceled, "", x.finished_at > 0 ? x.finished_at : Now()));
+        }
       }
     }
   }

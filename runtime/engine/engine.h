@@ -93,7 +93,8 @@ class ExecutionEngine {
   // Wakes the control thread: events were committed (the store's event listener).
   void NotifyEvents();
   // Takes `program` for every event not yet matched and every execution that ends from now
-  // on. Atomic: each event is matched by exactly one program.
+  // on. Atomic: each event is matched by exactly one program. Returns once the control thread
+  // has switched (at once when the engine is not running).
   void Reload(std::shared_ptr<LoadedProgram> program);
   // Stops matching and starting executions, waits up to `drain` for running ones to end
   // (their outcomes are recorded), then cancels the rest without recording them, so the next
@@ -112,6 +113,9 @@ class ExecutionEngine {
                          std::vector<std::function<void()>>& on_commit);
   void MatchEvents(store::WriteBatch& batch, std::vector<std::function<void()>>& on_commit,
                    bool& more);
+  // The enforcements (and executions) of one decoded event.
+  void EnforceEvent(const store::Event& stored, const events::DecodedEvent& decoded, int64_t now,
+                    store::WriteBatch& batch, std::vector<std::function<void()>>& on_commit);
   void PollExternal(store::WriteBatch& batch, std::vector<std::function<void()>>& on_commit);
   void Dispatch();
   void StartRunner(Pending pending);
@@ -144,6 +148,8 @@ class ExecutionEngine {
   std::deque<Completion> completions_;
   EngineStats stats_;
   bool abandon_ = false;  // Stop's drain is over: record nothing more
+  uint64_t requested_generation_ = 0;  // programs handed to Reload
+  uint64_t adopted_generation_ = 0;    // programs the control thread has switched to
   // The cancel tokens of running executions, so that Stop can cancel them from its thread.
   std::map<int64_t, std::shared_ptr<runners::CancelToken>> tokens_;
 
@@ -155,6 +161,16 @@ class ExecutionEngine {
   std::map<int64_t, std::unique_ptr<Running>> running_;
   std::map<std::pair<std::string, std::string>, int> slots_;  // (rule, key) -> running
   ThrottleWindows throttles_;
+  // Throttle admissions of the batch being built, undone when its commit fails.
+  struct Admission {
+    std::string rule;
+    std::string key;
+    int64_t at_ms;
+  };
+  std::vector<Admission> admissions_;
+  // core.execution events of executions that ended outside a batch (canceled before they
+  // could start), recorded with the next batch.
+  std::vector<store::NewEvent> deferred_events_;
   int64_t longest_throttle_ms_ = 0;  // the longest throttle period seen since the start
   std::chrono::steady_clock::time_point last_poll_{};
   std::thread thread_;

@@ -432,6 +432,73 @@ TEST_F(EngineTest, CancelThroughTheStoreStopsARunningExecution) {
   EXPECT_EQ(Executions()[0].status, Status::kCanceled);
 }
 
+TEST_F(EngineTest, BinaryOutputIsRecordedNotFatal) {
+  // Bytes that are not UTF-8 in a command's output (or a secret) cannot stop the engine.
+  Start(R"(rule binary {
+  if disk.low
+  then core.local(cmd: "printf 'ok\\377\\376'")
+})");
+  Send(R"({"host": "h", "mount": "/", "free_pct": 1})");
+  auto list = WaitEnded(1);
+  EXPECT_EQ(list[0].status, Status::kSucceeded);
+  EXPECT_EQ(Json::parse(list[0].result_json)["stdout"], "ok\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
+TEST_F(EngineTest, InjectTriggerResultMasksSecrets) {
+  Start(R"(trigger handoff { token: string }
+rule first {
+  if disk.low
+  then core.inject_trigger(trigger: "handoff", payload: {token: secret("token")})
+})");
+  Send(R"({"host": "h", "mount": "/", "free_pct": 1})");
+  auto list = WaitEnded(1);
+  EXPECT_EQ(list[0].status, Status::kSucceeded);
+  EXPECT_EQ(list[0].result_json.find("s3cr3t"), std::string::npos) << list[0].result_json;
+  ASSERT_TRUE(WaitFor([&] { return store_->EventCursor() == store_->LastEventId(); }));
+  for (const auto& e : store_->ReadEvents(0, 100)) {
+    if (e.trigger == "core.execution") {
+      EXPECT_EQ(e.payload_json.find("s3cr3t"), std::string::npos) << e.payload_json;
+    }
+  }
+}
+
+TEST_F(EngineTest, CancelingAWaitingExecutionEndsIt) {
+  Start(R"(rule one_at_a_time {
+  if disk.low
+  then core.local(cmd: "sleep 1")
+    concurrency 1
+})");
+  Send(R"({"host": "h", "mount": "/", "free_pct": 1})");
+  Send(R"({"host": "h", "mount": "/", "free_pct": 1})");
+  ASSERT_TRUE(WaitFor([&] {
+    auto list = Executions();
+    return list.size() == 2 && list[1].status == Status::kScheduled;
+  }));
+  int64_t waiting = Executions()[1].id;
+  store::WriteBatch batch;
+  store::ExecutionUpdate cancel;
+  cancel.id = waiting;
+  cancel.status = Status::kCanceled;
+  cancel.finished_at = Now();
+  cancel.only_from = {Status::kRequested, Status::kScheduled};
+  batch.execution_updates.push_back(cancel);
+  ASSERT_TRUE(store_->Commit(std::move(batch)).ok);
+  auto list = WaitEnded(2);
+  EXPECT_EQ(list[0].status, Status::kSucceeded);
+  EXPECT_EQ(list[1].status, Status::kCanceled);
+  EXPECT_TRUE(store_->ListAttempts(waiting).empty());  // it never ran
+  // Its ending is an event like any other.
+  ASSERT_TRUE(WaitFor([&] {
+    for (const auto& e : store_->ReadEvents(0, 100)) {
+      if (e.trigger == "core.execution" &&
+          Json::parse(e.payload_json)["execution_id"] == std::to_string(waiting)) {
+        return Json::parse(e.payload_json)["status"] == "canceled";
+      }
+    }
+    return false;
+  }));
+}
+
 TEST_F(EngineTest, RestartAbandonsInterruptedAndRunsPending) {
   // A first runtime recorded an execution as running and another as requested, then died.
   Compile("rule r {\n  if disk.low\n  then core.local(cmd: \"printf x >> {dir}/ran\")\n}\n");

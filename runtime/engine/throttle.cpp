@@ -1,6 +1,8 @@
 // Sliding throttle windows (throttle.h).
 #include "runtime/engine/throttle.h"
 
+#include <iterator>
+
 namespace squall::engine {
 
 bool ThrottleWindows::Admit(const std::string& rule, const std::string& key, int64_t now_ms,
@@ -10,6 +12,18 @@ bool ThrottleWindows::Admit(const std::string& rule, const std::string& key, int
   if (static_cast<int64_t>(times.size()) >= limit) return false;
   times.push_back(now_ms);
   return true;
+}
+
+void ThrottleWindows::Unadmit(const std::string& rule, const std::string& key, int64_t at_ms) {
+  auto it = windows_.find({rule, key});
+  if (it == windows_.end()) return;
+  std::deque<int64_t>& times = it->second;
+  for (auto t = times.rbegin(); t != times.rend(); ++t) {
+    if (*t == at_ms) {
+      times.erase(std::next(t).base());
+      return;
+    }
+  }
 }
 
 void ThrottleWindows::Record(const std::string& rule, const std::string& key, int64_t at_ms) {

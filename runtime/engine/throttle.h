@@ -22,6 +22,8 @@ class ThrottleWindows {
   // when it is, it is counted.
   bool Admit(const std::string& rule, const std::string& key, int64_t now_ms, int limit,
              int64_t period_ms);
+  // Takes back an admission at `at_ms` (its enforcement was never recorded).
+  void Unadmit(const std::string& rule, const std::string& key, int64_t at_ms);
   // Counts an enforcement that was admitted earlier (rebuilding after a restart).
   void Record(const std::string& rule, const std::string& key, int64_t at_ms);
   // Drops windows whose every entry is older than `horizon_ms` (bounded memory).

@@ -109,6 +109,7 @@ std::string Service::Start() {
   engine_options.metrics = &metrics_;
   engine_ = std::make_unique<engine::ExecutionEngine>(engine_options, program);
   store_->SetEventListener([this](int64_t) {
+    std::lock_guard lock(listener_mu_);
     if (engine_) engine_->NotifyEvents();
   });
   UpdateProgramViews(*program);
@@ -299,16 +300,22 @@ void Service::HandleWebhook(http::Request request, http::Responder responder) {
   }
   store::NewEvent event;
   event.trigger = "core.webhook";
-  event.parameters_json = Json{{"url", name}}.dump();
+  event.parameters_json = Json{{"url", name}}.dump(-1, ' ', false, Json::error_handler_t::replace);
   std::string payload;
-  try {
-    payload = Json{{"headers", headers}, {"body", body}}.dump();
-  } catch (const Json::exception&) {
-    // A text body that is not valid UTF-8 cannot be a JSON string.
-    m_->rejected.With({"webhook", "bad_utf8"}).Inc();
-    responder.Error(400, "the body is not valid UTF-8 text");
-    return;
+  if (body.is_string()) {
+    try {
+      (void)body.dump();
+    } catch (const Json::exception&) {
+      // A text body that is not valid UTF-8 cannot be a JSON string.
+      m_->rejected.With({"webhook", "bad_utf8"}).Inc();
+      responder.Error(400, "the body is not valid UTF-8 text");
+      return;
+    }
   }
+  // Header values are whatever the sender wrote (Latin-1 user agents...): bytes that are not
+  // UTF-8 become U+FFFD rather than failing the request.
+  payload = Json{{"headers", headers}, {"body", body}}.dump(-1, ' ', false,
+                                                            Json::error_handler_t::replace);
   event.payload_json = std::move(payload);
   event.source = "webhook:" + name;
   if (std::optional<std::string_view> id = request.Header("x-request-id")) {
@@ -366,10 +373,15 @@ void Service::IngestLoop(std::stop_token stop) {
       entry.updated_at = NowMs();
       batch.kv_puts.push_back(std::move(entry));
     }
-    while (true) {
+    bool recorded = false;
+    while (!recorded) {
       store::CommitResult result = store_->Commit(batch);
-      if (result.ok) break;
+      recorded = result.ok;
+      if (recorded) break;
       log_->error("cannot record {} events: {}; retrying", n, result.error);
+      // Stopping gives up: these lines' positions were not recorded either, so a restart
+      // reads them again (timer events of this moment are lost, as any missed tick).
+      if (stop.stop_requested()) return;
       std::this_thread::sleep_for(std::chrono::seconds(1));
     }
     ingested_.fetch_add(n);
@@ -377,7 +389,10 @@ void Service::IngestLoop(std::stop_token stop) {
 }
 
 bool Service::Idle() {
-  if (!started_ || !options_.listen.empty() || options_.follow) return false;
+  // Only finite inputs end: without --events the rules' timers are the input, forever.
+  if (!started_ || !options_.listen.empty() || options_.follow || options_.event_files.empty()) {
+    return false;
+  }
   for (const auto& source : line_sources_) {
     if (!source->WaitFinished(std::chrono::milliseconds(0))) return false;
   }
@@ -411,7 +426,10 @@ void Service::Stop() {
     ingest_.join();
   }
   if (engine_) engine_->Stop(options_.drain);
-  engine_.reset();
+  {
+    std::lock_guard lock(listener_mu_);  // the store's writer may still be notifying
+    engine_.reset();
+  }
   if (store_) {
     int64_t pruned = store_->PruneEvents(
         NowMs() -

@@ -112,6 +112,7 @@ class Service {
   metrics::Registry metrics_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<interp::Host> host_;  // kv() and secret() over the store
+  std::mutex listener_mu_;              // engine_ against the store's event listener at shutdown
   std::unique_ptr<engine::ExecutionEngine> engine_;
   std::unique_ptr<sources::EventQueue> queue_;
   std::vector<std::unique_ptr<sources::LineSource>> line_sources_;

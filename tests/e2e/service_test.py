@@ -453,6 +453,28 @@ rule tick {
         finally:
             self.assertEqual(service.stop(), 0, service.logs())
 
+    def test_timers_alone_keep_the_service_running(self):
+        # No --events and no --listen: the rules' timers are the input, until SIGTERM.
+        self.write_rules("""import core
+
+rule tick {
+  if every 200ms
+  then core.local(cmd: "echo tick >> DIR/ticks")
+}
+""")
+        log = open(os.path.join(self.tmp, "timers.log"), "w+")
+        proc = subprocess.Popen([SQUALL, "run", self.rule, "--state",
+                                 os.path.join(self.tmp, "state")],
+                                stdout=log, stderr=subprocess.STDOUT)
+        try:
+            self.assertTrue(wait_for(lambda: (self.read("ticks") or "").count("tick") >= 3,
+                                     timeout=15))
+            self.assertIsNone(proc.poll())
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            self.assertEqual(proc.wait(timeout=30), 0)
+            log.close()
+
     def test_http_runner_calls_http_and_https(self):
         cert = os.path.join(self.tmp, "cert.pem")
         key = os.path.join(self.tmp, "key.pem")
