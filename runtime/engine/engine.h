@@ -147,7 +147,7 @@ class ExecutionEngine {
   std::shared_ptr<LoadedProgram> next_program_;
   std::deque<Completion> completions_;
   EngineStats stats_;
-  bool abandon_ = false;  // Stop's drain is over: record nothing more
+  bool abandon_ = false;               // Stop's drain is over: record nothing more
   uint64_t requested_generation_ = 0;  // programs handed to Reload
   uint64_t adopted_generation_ = 0;    // programs the control thread has switched to
   // The cancel tokens of running executions, so that Stop can cancel them from its thread.
