@@ -12,6 +12,10 @@ parser grammar SquallParser;
 options { tokenVocab = SquallLexer; }
 
 file: annotatedDecl* EOF;
+// A lone expression (the REPL's `:type`, tools): a start rule of its own, because ANTLR's error
+// recovery needs a rule that invokes `expr` (a left-recursive rule started directly crashes
+// the C++ runtime's getErrorRecoverySet).
+expressionInput: expr EOF;
 
 annotatedDecl: annotation* decl;
 

@@ -273,7 +273,7 @@ ParseRun Run(std::string_view bytes, const DecodedText& text, internal::CodePoin
   parser.removeErrorListeners();
   const auto parse = [&]() -> antlr4::ParserRuleContext* {
     if (goal == Goal::kFile) return parser.file();
-    return parser.expr();
+    return parser.expressionInput();
   };
   // Stage 1: fast SLL prediction, giving up at the first error. Almost every file is valid
   // and SLL decides it; only a failure pays for full LL prediction with error recovery.
@@ -309,7 +309,8 @@ ParseRun Run(std::string_view bytes, const DecodedText& text, internal::CodePoin
   if (goal == Goal::kFile) {
     run.file = builder.BuildFile(dynamic_cast<P::FileContext*>(tree), comments);
   } else {
-    run.expression = builder.BuildExpression(dynamic_cast<P::ExprContext*>(tree));
+    auto* lone = dynamic_cast<P::ExpressionInputContext*>(tree);
+    run.expression = builder.BuildExpression(lone != nullptr ? lone->expr() : nullptr);
   }
   run.build = builder.diagnostics();
   return run;

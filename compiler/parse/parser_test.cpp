@@ -639,5 +639,20 @@ TEST(ParserTest, ParseExpression) {
   EXPECT_EQ(Sexpr(*partial), "a");
 }
 
+// Incomplete and stray input never crashes the expression parser: a diagnostic and an
+// (error) expression come back.
+TEST(ParserTest, ParseExpressionOnBrokenInput) {
+  for (const char* text : {"1 +", "a +", "", "(", ")", "not", "x.", "[1,", "{a:", "f(", "\"{{",
+                           "a ==", "-", "1 + * 2"}) {
+    SCOPED_TRACE(text);
+    source::SourceManager sources;
+    const source::FileId id = sources.AddFile("expr", text);
+    diag::DiagnosticEngine engine(sources);
+    const auto expr = ParseExpression(sources, id, engine);
+    ASSERT_NE(expr, nullptr);
+    EXPECT_FALSE(engine.Finish().empty());
+  }
+}
+
 }  // namespace
 }  // namespace squall::parse
