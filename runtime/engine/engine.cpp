@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "runtime/engine/call.h"
 #include "runtime/interp/value.h"
 #include "stdlib/builtin_files.h"
 
@@ -19,7 +20,6 @@ namespace {
 using Json = nlohmann::json;
 using store::Status;
 
-constexpr std::string_view kMask = "********";
 constexpr std::string_view kStdlibPrefix = "stdlib:";
 // Executions listed at once when recovering (every non-terminal one is read).
 constexpr size_t kListAll = size_t{1} << 30;
@@ -34,18 +34,6 @@ class StoreUnavailable : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// JSON text of `value`; bytes that are not UTF-8 (a command's binary output, output cut inside
-// a character by the size cap, a secret of raw bytes) become U+FFFD instead of throwing.
-std::string Dump(const Json& value) {
-  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
-Json ParseOr(std::string_view text, Json fallback) {
-  if (text.empty()) return fallback;
-  Json doc = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  return doc.is_discarded() ? fallback : doc;
-}
-
 Status StatusOf(runners::Outcome outcome) {
   switch (outcome) {
     case runners::Outcome::kSucceeded:
@@ -58,20 +46,6 @@ Status StatusOf(runners::Outcome outcome) {
       return Status::kCanceled;
   }
   return Status::kFailed;
-}
-
-// Secret parameter values replaced by the mask, and every revealed secret masked inside strings.
-Json MaskParameters(const Json& params, const ir::ActionSpec* spec,
-                    const std::vector<std::string>& secrets) {
-  Json masked = runners::MaskSecrets(params, secrets);
-  if (spec != nullptr) {
-    for (const ir::ActionParameter& p : spec->parameters) {
-      if (p.secret && masked.contains(p.name) && !masked[p.name].is_null()) {
-        masked[p.name] = kMask;
-      }
-    }
-  }
-  return masked;
 }
 
 }  // namespace
@@ -355,50 +329,6 @@ void ExecutionEngine::Loop() {
 // ---------------------------------------------------------------------------------------------
 // Matching: events -> enforcements -> executions.
 
-EvaluatedPolicy ExecutionEngine::EvaluatePolicies(uint32_t matcher, const ir::Policies& p,
-                                                  const events::DecodedEvent& e) {
-  interp::Interpreter& in = program_->interpreter();
-  auto eval = [&](ir::NodeRef ref) {
-    return ref.IsValid() ? in.Evaluate(matcher, ref, e) : interp::Value::Absent();
-  };
-  auto integer = [&](ir::NodeRef ref, int64_t fallback) -> int64_t {
-    interp::Value v = eval(ref);
-    if (v.kind == interp::Value::Kind::kInt || v.kind == interp::Value::Kind::kDuration) {
-      return v.integer;
-    }
-    if (v.kind == interp::Value::Kind::kFloat) return static_cast<int64_t>(v.number);
-    return fallback;
-  };
-  auto text = [&](ir::NodeRef ref) {
-    return ref.IsValid() ? interp::ToText(eval(ref)) : std::string();
-  };
-  EvaluatedPolicy policy;
-  if (p.retry) {
-    RetryPolicy retry;
-    retry.count = static_cast<int>(std::clamp<int64_t>(integer(p.retry_count, 0), 0, 1000));
-    retry.every_ms = std::max<int64_t>(integer(p.retry_every, 0), 0);
-    interp::Value backoff = eval(p.retry_backoff);
-    if (backoff.kind == interp::Value::Kind::kFloat) retry.backoff = backoff.number;
-    if (backoff.kind == interp::Value::Kind::kInt)
-      retry.backoff = static_cast<double>(backoff.integer);
-    retry.up_to_ms = std::max<int64_t>(integer(p.retry_up_to, 0), 0);
-    retry.has_when = p.retry_when.IsValid();
-    policy.retry = retry;
-  }
-  policy.timeout_ms = std::max<int64_t>(integer(p.timeout, 0), 0);
-  if (p.concurrency.IsValid()) {
-    policy.concurrency =
-        static_cast<int>(std::clamp<int64_t>(integer(p.concurrency, 1), 1, 1 << 20));
-    policy.concurrency_key = text(p.concurrency_by);
-  }
-  if (p.throttle.IsValid()) {
-    policy.throttle = static_cast<int>(std::clamp<int64_t>(integer(p.throttle, 1), 1, 1 << 20));
-    policy.throttle_period_ms = std::max<int64_t>(integer(p.throttle_period, 0), 1);
-    policy.throttle_key = text(p.throttle_by);
-  }
-  return policy;
-}
-
 std::optional<store::Execution> ExecutionEngine::NewExecution(const CallSite& site,
                                                               const events::DecodedEvent& e,
                                                               int64_t event_id, int64_t parent_id,
@@ -415,22 +345,10 @@ std::optional<store::Execution> ExecutionEngine::NewExecution(const CallSite& si
     *message = "action `" + *site.action + "` is not part of the loaded program";
     return std::nullopt;
   }
-  interp::Interpreter& in = program_->interpreter();
-  std::vector<interp::Value> values = in.Arguments(site.rule.matcher, *site.arguments, e);
-  std::vector<std::string> secrets = in.TakeRevealedSecrets();
-  Json params = Json::object();
-  for (size_t i = 0; i < site.arguments->size() && i < values.size(); ++i) {
-    params[(*site.arguments)[i].name] = ParseOr(interp::ToJson(values[i]), nullptr);
-  }
-  for (const ir::ActionParameter& p : spec->parameters) {
-    if (!params.contains(p.name) && !p.default_json.empty()) {
-      params[p.name] = ParseOr(p.default_json, nullptr);
-    }
-    if (p.secret && params.contains(p.name) && params[p.name].is_string() &&
-        !params[p.name].get<std::string>().empty()) {
-      secrets.push_back(params[p.name].get<std::string>());
-    }
-  }
+  RenderedParameters rendered =
+      RenderParameters(program_->interpreter(), site.rule.matcher, *site.arguments, spec, e);
+  const Json& params = rendered.values;
+  const std::vector<std::string>& secrets = rendered.secrets;
   store::Execution x;
   x.id = options_.store->NextExecutionId();
   if (x.id <= 0) throw StoreUnavailable("cannot reserve an execution id in the store");
@@ -439,9 +357,9 @@ std::optional<store::Execution> ExecutionEngine::NewExecution(const CallSite& si
   x.rule = rule.name;
   x.event_id = event_id;
   x.parent_id = parent_id;
-  x.parameters_json = Dump(MaskParameters(params, spec, secrets));
+  x.parameters_json = DumpJson(MaskParameters(params, spec, secrets));
   if (!secrets.empty() && options_.seal) {
-    x.sealed_secrets = options_.seal(Dump(Json{{"parameters", params}, {"secrets", secrets}}));
+    x.sealed_secrets = options_.seal(DumpJson(Json{{"parameters", params}, {"secrets", secrets}}));
   }
   x.policy_json = PolicyToJson(policy);
   x.concurrency_key = policy.concurrency > 0 ? policy.concurrency_key : "";
@@ -471,7 +389,8 @@ void ExecutionEngine::EnforceEvent(const store::Event& stored, const events::Dec
     enforcement.event_id = stored.id;
     enforcement.rule = rule.name;
     enforcement.created_at = now;
-    EvaluatedPolicy policy = EvaluatePolicies(ref.matcher, rule.policies, decoded);
+    EvaluatedPolicy policy =
+        EvaluatePolicies(program_->interpreter(), ref.matcher, rule.policies, decoded);
     std::string message;
     std::optional<store::Execution> execution;
     if (policy.throttle > 0) {
@@ -690,10 +609,10 @@ void ExecutionEngine::StartRunner(Pending pending) {
     }
   }
 
-  Json params = ParseOr(x.parameters_json, Json::object());
+  Json params = ParseJsonOr(x.parameters_json, Json::object());
   if (!x.sealed_secrets.empty() && options_.unseal) {
     if (std::optional<std::string> plain = options_.unseal(x.sealed_secrets)) {
-      Json sealed = ParseOr(*plain, Json::object());
+      Json sealed = ParseJsonOr(*plain, Json::object());
       if (sealed.contains("parameters")) params = sealed["parameters"];
       if (sealed.contains("secrets") && sealed["secrets"].is_array()) {
         for (const Json& s : sealed["secrets"]) {
@@ -738,7 +657,7 @@ void ExecutionEngine::StartRunner(Pending pending) {
     }
     store::NewEvent event;
     event.trigger = trigger.get<std::string>();
-    event.payload_json = Dump(payload);
+    event.payload_json = DumpJson(payload);
     event.source = "execution:" + std::to_string(id);
     event.received_at = Now();
     result.outcome = runners::Outcome::kSucceeded;
@@ -805,18 +724,13 @@ void ExecutionEngine::StartRunner(Pending pending) {
 store::NewEvent ExecutionEngine::ExecutionEvent(const store::Execution& x, Status status,
                                                 const std::string& result_json,
                                                 int64_t finished_at) {
-  Json payload = {{"execution_id", std::to_string(x.id)},
-                  {"action", x.action},
-                  {"runner", x.runner},
-                  {"status", store::StatusName(status)},
-                  {"parameters", ParseOr(x.parameters_json, Json::object())},
-                  {"result", ParseOr(result_json, nullptr)},
-                  {"finished_at", interp::FormatTime(finished_at)}};
-  if (x.started_at > 0) payload["started_at"] = interp::FormatTime(x.started_at);
-  if (!x.rule.empty()) payload["rule"] = x.rule;
+  Json payload =
+      ExecutionEventPayload(x.id, x.action, x.runner, store::StatusName(status),
+                            ParseJsonOr(x.parameters_json, Json::object()),
+                            ParseJsonOr(result_json, nullptr), x.started_at, finished_at, x.rule);
   store::NewEvent event;
   event.trigger = "core.execution";
-  event.payload_json = Dump(payload);
+  event.payload_json = DumpJson(payload);
   event.source = "execution:" + std::to_string(x.id);
   event.received_at = finished_at;
   return event;
@@ -833,15 +747,13 @@ void ExecutionEngine::HandleCompletions(std::vector<Completion>& completions,
     store::Execution& x = run.execution;
     Status status = c.abandoned ? Status::kAbandoned : StatusOf(c.result.outcome);
     if (run.cancel_requested) status = Status::kCanceled;
-    std::string result_json = c.result.result.is_null() ? "" : Dump(c.result.result);
+    std::string result_json = c.result.result.is_null() ? "" : DumpJson(c.result.result);
     Json error = nullptr;
     if (status != Status::kSucceeded) {
-      error = {{"message", runners::MaskSecrets(c.result.error, run.secrets)},
-               {"action", x.action},
-               {"status", store::StatusName(status)},
-               {"result", c.result.result}};
+      error = ErrorDocument(runners::MaskSecrets(c.result.error, run.secrets), x.action,
+                            store::StatusName(status), c.result.result);
     }
-    std::string error_json = error.is_null() ? "" : Dump(error);
+    std::string error_json = error.is_null() ? "" : DumpJson(error);
     batch.attempts.push_back(store::Attempt{x.id, std::max(x.attempts, 1), status, c.started_at,
                                             c.finished_at, result_json, error_json});
     if (metrics_) {
@@ -882,21 +794,12 @@ void ExecutionEngine::HandleCompletions(std::vector<Completion>& completions,
     interp::Value error_value =
         error_json.empty() ? interp::Value::Absent() : interp::FromJson(error_json);
 
-    bool retry = false;
-    if (status != Status::kSucceeded && status != Status::kCanceled && run.policy.retry &&
-        x.attempts <= run.policy.retry->count) {
-      retry = true;
-      if (run.policy.retry->has_when) {
-        retry = false;
-        if (call_policies != nullptr && call_policies->retry_when.IsValid() && decode()) {
-          interp::Interpreter& in = program_->interpreter();
-          in.SetContext(result_value, error_value);
-          interp::Value holds = in.Evaluate(ref->matcher, call_policies->retry_when, decoded);
-          in.SetContext(interp::Value::Absent(), interp::Value::Absent());
-          retry = holds.kind == interp::Value::Kind::kBool && holds.boolean;
-        }
-      }
-    }
+    // `retry ... when` needs the event again; the rest of the decision does not.
+    bool retry =
+        status != Status::kSucceeded && status != Status::kCanceled &&
+        run.policy.retry.has_value() && (!run.policy.retry->has_when || decode()) &&
+        ShouldRetry(run.policy, x.attempts, program_->interpreter(), ref ? ref->matcher : 0,
+                    call_policies, decoded, result_value, error_value);
     int64_t now = Now();
     if (retry) {
       int64_t delay = RetryDelayMs(*run.policy.retry, x.attempts);
@@ -941,7 +844,8 @@ void ExecutionEngine::HandleCompletions(std::vector<Completion>& completions,
           if (follow_up.on_success != success || !decode()) continue;
           interp::Interpreter& in = program_->interpreter();
           in.SetContext(result_value, error_value);
-          EvaluatedPolicy policy = EvaluatePolicies(ref->matcher, follow_up.policies, decoded);
+          EvaluatedPolicy policy =
+              EvaluatePolicies(program_->interpreter(), ref->matcher, follow_up.policies, decoded);
           policy.call = static_cast<int>(i);
           CallSite site{*ref, &follow_up.action, follow_up.action_is_workflow, &follow_up.arguments,
                         &follow_up.policies};

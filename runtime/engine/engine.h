@@ -131,8 +131,6 @@ class ExecutionEngine {
   std::optional<store::Execution> NewExecution(const CallSite& site, const events::DecodedEvent& e,
                                                int64_t event_id, int64_t parent_id,
                                                EvaluatedPolicy& policy, std::string* message);
-  EvaluatedPolicy EvaluatePolicies(uint32_t matcher, const ir::Policies& p,
-                                   const events::DecodedEvent& e);
   store::NewEvent ExecutionEvent(const store::Execution& execution, store::Status status,
                                  const std::string& result_json, int64_t finished_at);
   int64_t Now() const;
