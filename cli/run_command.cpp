@@ -66,6 +66,8 @@ struct RunArgs {
   std::string ssh_user;
   std::string ssh_key;
   std::string ca_file;
+  std::string config_dir;
+  std::string python = "python3";
 };
 
 po::options_description Describe(RunArgs& args) {
@@ -116,6 +118,11 @@ po::options_description Describe(RunArgs& args) {
        "private key of remote actions that give none")  //
       ("ca-file", po::value(&args.ca_file)->value_name("FILE"),
        "extra CA certificates (PEM) the http-request runner trusts")  //
+      ("config-dir", po::value(&args.config_dir)->value_name("DIR"),
+       "pack configs of Python actions, DIR/<pack>.yaml (StackStorm's configs directory; "
+       "default: <state dir>/configs)")  //
+      ("python", po::value(&args.python)->value_name("PATH"),
+       "the Python 3 interpreter of python-script actions (default python3)")  //
       ("no-watch", po::bool_switch(&args.no_watch),
        "do not reload the rules when a rule file changes (SIGHUP still reloads)")  //
       ("log-format", po::value(&args.log_format)->value_name("text|json"),
@@ -273,6 +280,10 @@ int RunService(const RunArgs& args, const Streams& streams, const DiagnosticOpti
   service_options.runner_options.default_ssh_user = args.ssh_user;
   service_options.runner_options.default_ssh_key = args.ssh_key;
   service_options.runner_options.ca_file = args.ca_file;
+  service_options.runner_options.python_binary = args.python;
+  service_options.runner_options.pack_config_dir = args.config_dir.empty()
+                                                       ? service_options.state_dir / "configs"
+                                                       : std::filesystem::path(args.config_dir);
   service_options.logger = logger;
 
   // Compiles for the first start and every reload; diagnostics go to stderr.

@@ -8,6 +8,7 @@ set -euo pipefail
 # Build toolchain and test tools.
 packages=(
   build-essential cmake ninja-build pkg-config git python3
+  python3-yaml  # PyYAML: pack configs of Python actions (python-script runner), import tests
   clang libclang-rt-14-dev  # libFuzzer + sanitizer runtimes for the fuzz target
   clang-format
 )

@@ -195,6 +195,9 @@ ProcessResult RunProcess(const ProcessSpec& spec, const CancelToken* cancel) {
   }
   posix_spawn_file_actions_adddup2(&setup.actions, out_write.get(), 1);
   posix_spawn_file_actions_adddup2(&setup.actions, err_write.get(), 2);
+  for (const auto& [from, to] : spec.inherit_fds) {
+    posix_spawn_file_actions_adddup2(&setup.actions, from, to);
+  }
   if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&setup.actions, spec.cwd.c_str());
   // Own process group (pgid = pid) so the whole tree can be signalled; default signal handling
   // and an empty mask, whatever the engine ignores or blocks (SIGPIPE in particular).

@@ -27,6 +27,10 @@ struct ProcessSpec {
   std::vector<std::pair<std::string, std::string>> env;
   // Written to the child's stdin, which is then closed; an empty string gives /dev/null.
   std::string stdin_data;
+  // Extra descriptors for the child: {fd in this process, fd number in the child} (>= 3). The
+  // caller keeps ownership of its fds, which must differ from their child numbers (dup2 onto
+  // itself would keep close-on-exec); the child's copies are not close-on-exec.
+  std::vector<std::pair<int, int>> inherit_fds;
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   size_t output_limit = 1 << 20;  // per stream
   std::chrono::milliseconds kill_grace{2000};

@@ -147,6 +147,8 @@ std::unique_ptr<Runner> CreateRunner(std::string_view runner_type, const RunnerO
     inner = MakeRemoteRunner(options, /*script=*/false);
   } else if (runner_type == "remote-shell-script") {
     inner = MakeRemoteRunner(options, /*script=*/true);
+  } else if (runner_type == "python-script") {
+    inner = MakePythonRunner(options);
   } else if (runner_type == "noop") {
     inner = std::make_unique<NoopRunner>();
   } else {

@@ -58,6 +58,37 @@ struct RunResult {
   std::string error;      // one-line reason when the outcome is not kSucceeded
 };
 
+// The key-value store and secrets as runners that hand them to actions see them (python-script:
+// `self.action_service.get_value(...)`). The service implements it over its store; tests use a
+// map. Every method may be called from several runner threads at once: implementations are
+// thread-safe. None throws.
+class Datastore {
+ public:
+  virtual ~Datastore() = default;
+
+  struct Entry {
+    std::string key;
+    std::string value_json;     // the stored JSON value (a JSON string for StackStorm values)
+    int64_t expires_at_ms = 0;  // Unix epoch milliseconds; 0: never
+  };
+
+  // The value of `key` (JSON text), nullopt when absent or expired.
+  virtual std::optional<std::string> Get(const std::string& key) = 0;
+  // Every live entry whose key starts with `prefix`, in key order.
+  virtual std::vector<Entry> List(const std::string& prefix) = 0;
+  // Stores `value_json` (valid JSON) under `key`, expiring after `ttl` when it is > 0.
+  // Returns "" when stored, otherwise why not (a key the runtime owns, a failed write).
+  virtual std::string Put(const std::string& key, const std::string& value_json,
+                          std::chrono::milliseconds ttl) = 0;
+  // Removes `key`; true when it existed and is gone.
+  virtual bool Delete(const std::string& key) = 0;
+
+  // The secret store (encrypted at rest): the same contract, plaintext values.
+  virtual std::optional<std::string> GetSecret(const std::string& name) = 0;
+  virtual std::string PutSecret(const std::string& name, const std::string& value) = 0;
+  virtual bool DeleteSecret(const std::string& name) = 0;
+};
+
 struct RunnerOptions {
   // Cap per stream for captured stdout / stderr; the rest is read and dropped, and the result
   // says so ("stdout_truncated": true).
@@ -71,6 +102,19 @@ struct RunnerOptions {
   std::filesystem::path ca_file;               // extra CA bundle for http-request
   std::chrono::milliseconds kill_grace{2000};  // SIGTERM -> SIGKILL delay on timeout / cancel
   size_t http_response_limit = 8 << 20;        // bytes of response body before http-request fails
+
+  // python-script: the interpreter (looked up in PATH when it has no '/').
+  std::filesystem::path python_binary = "python3";
+  // python-script: where pack configs live, `<pack_config_dir>/<pack>.yaml` (StackStorm's
+  // /opt/stackstorm/configs). Empty: packs run with their schema defaults only.
+  std::filesystem::path pack_config_dir;
+  // python-script: the directory under which the runner writes its embedded Python modules
+  // (a `python-<content hash>` subdirectory, reused while the content is the same). Empty: a
+  // private temporary directory, removed when the runner is destroyed.
+  std::filesystem::path scratch_dir;
+  // python-script: datastore access for actions; null: their datastore calls fail with a
+  // clear error. Shared by every runner made from these options; must outlive their runs.
+  std::shared_ptr<Datastore> datastore;
 };
 
 class Runner {
@@ -80,7 +124,7 @@ class Runner {
   virtual RunResult Run(const RunRequest& request, const CancelToken& cancel) = 0;
 };
 
-// A runner for `runner_type`, or null for types not handled by this library (python-script,
+// A runner for `runner_type`, or null for types not handled by this library (http-request,
 // inject-trigger, orquesta, ...). The returned runner masks secrets and turns exceptions into
 // kFailed results.
 std::unique_ptr<Runner> CreateRunner(std::string_view runner_type, const RunnerOptions& options);

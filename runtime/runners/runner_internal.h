@@ -62,5 +62,7 @@ std::string RemoteShellLine(const RunRequest& request, const std::string& inner,
 
 std::unique_ptr<Runner> MakeLocalRunner(const RunnerOptions& options, bool script);
 std::unique_ptr<Runner> MakeRemoteRunner(const RunnerOptions& options, bool script);
+// python-script (python_runner.cpp).
+std::unique_ptr<Runner> MakePythonRunner(const RunnerOptions& options);
 
 }  // namespace squall::runners

@@ -48,10 +48,10 @@ std::string Argv(const std::vector<std::string>& args) {
 
 TEST(CreateRunnerTest, KnowsItsRunnerTypes) {
   for (const char* type : {"local-shell-cmd", "local-shell-script", "remote-shell-cmd",
-                           "remote-shell-script", "noop"}) {
+                           "remote-shell-script", "noop", "python-script"}) {
     EXPECT_NE(CreateRunner(type, {}), nullptr) << type;
   }
-  for (const char* type : {"http-request", "inject-trigger", "python-script", "orquesta", ""}) {
+  for (const char* type : {"http-request", "inject-trigger", "orquesta", ""}) {
     EXPECT_EQ(CreateRunner(type, {}), nullptr) << type;
   }
 }

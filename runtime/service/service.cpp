@@ -18,6 +18,7 @@ namespace {
 
 using Json = nlohmann::json;
 
+constexpr std::string_view kRuntimeKeyPrefix = "_squall.";
 constexpr std::string_view kPositionKeyPrefix = "_squall.source.";
 constexpr int kMaxWebhookInflight = 20000;  // answered 503 beyond: the store is behind
 
@@ -41,6 +42,56 @@ class StoreHost final : public interp::Host {
   }
 
  private:
+  store::Store& store_;
+};
+
+// The key-value store and secrets as Python actions' action_service sees them. Keys under
+// `_squall.` belong to the runtime (source positions, throttle state): hidden and read-only, as
+// for `squall kv`.
+class StoreDatastore final : public runners::Datastore {
+ public:
+  explicit StoreDatastore(store::Store& store) : store_(store) {}
+  std::optional<std::string> Get(const std::string& key) override {
+    if (Internal(key)) return std::nullopt;
+    std::optional<store::KvEntry> entry = store_.KvGet(key, NowMs());
+    if (!entry) return std::nullopt;
+    return entry->value_json;
+  }
+  std::vector<Entry> List(const std::string& prefix) override {
+    std::vector<Entry> out;
+    for (store::KvEntry& entry : store_.KvList(prefix, NowMs())) {
+      if (!Internal(entry.key)) {
+        out.push_back(Entry{std::move(entry.key), std::move(entry.value_json), entry.expires_at});
+      }
+    }
+    return out;
+  }
+  std::string Put(const std::string& key, const std::string& value_json,
+                  std::chrono::milliseconds ttl) override {
+    if (Internal(key)) return "keys starting with `_squall.` belong to the runtime";
+    const int64_t now = NowMs();
+    store::WriteBatch batch;
+    batch.kv_puts.push_back(store::KvEntry{
+        key, value_json, ttl.count() > 0 ? now + static_cast<int64_t>(ttl.count()) : 0, now});
+    store::CommitResult done = store_.Commit(std::move(batch));
+    return done.ok ? "" : "cannot write the key-value store: " + done.error;
+  }
+  bool Delete(const std::string& key) override {
+    if (Internal(key) || !store_.KvGet(key, NowMs())) return false;
+    store::WriteBatch batch;
+    batch.kv_deletes.push_back(key);
+    return store_.Commit(std::move(batch)).ok;
+  }
+  std::optional<std::string> GetSecret(const std::string& name) override {
+    return store_.GetSecret(name);
+  }
+  std::string PutSecret(const std::string& name, const std::string& value) override {
+    return store_.PutSecret(name, value, NowMs()) ? "" : "cannot write the secret store";
+  }
+  bool DeleteSecret(const std::string& name) override { return store_.DeleteSecret(name); }
+
+ private:
+  static bool Internal(std::string_view key) { return key.starts_with(kRuntimeKeyPrefix); }
   store::Store& store_;
 };
 
@@ -92,11 +143,16 @@ std::string Service::Start() {
 
   engine::EngineOptions engine_options;
   engine_options.store = store_.get();
+  // Python actions reach this store; their modules are written under the state directory.
+  runners::RunnerOptions runner_options = options_.runner_options;
+  runner_options.datastore = std::make_shared<StoreDatastore>(*store_);
+  if (runner_options.scratch_dir.empty())
+    runner_options.scratch_dir = options_.state_dir / "scratch";
   for (const char* type : {"local-shell-cmd", "local-shell-script", "remote-shell-cmd",
-                           "remote-shell-script", "noop"}) {
-    engine_options.runners[type] = runners::CreateRunner(type, options_.runner_options);
+                           "remote-shell-script", "noop", "python-script"}) {
+    engine_options.runners[type] = runners::CreateRunner(type, runner_options);
   }
-  engine_options.runners["http-request"] = http::CreateHttpRequestRunner(options_.runner_options);
+  engine_options.runners["http-request"] = http::CreateHttpRequestRunner(runner_options);
   if (const store::SecretBox* box = store_->secret_box()) {
     engine_options.seal = [box](std::string_view text) { return box->Seal(text); };
     engine_options.unseal = [box](std::string_view text) { return box->Unseal(text); };
