@@ -41,6 +41,15 @@ std::string SecretsHelp();
 // `squall lsp`: the language server over stdio (lsp/lsp_command.cpp).
 int RunLsp(std::span<const std::string> args, const Streams& streams);
 std::string LspHelp();
+// `squall test [FILES]`: runs the `test` blocks with every action mocked (test_command.cpp).
+int RunTest(std::span<const std::string> args, const Streams& streams);
+std::string TestHelp();
+// `squall repl`: the interactive shell (repl/repl_command.cpp).
+int RunRepl(std::span<const std::string> args, const Streams& streams);
+std::string ReplHelp();
+// `squall import st2 PATH...`: StackStorm rule YAML to Squall source (import_command.cpp).
+int RunImport(std::span<const std::string> args, const Streams& streams);
+std::string ImportHelp();
 // `squall help [COMMAND]`.
 int RunHelp(std::span<const std::string> args, const Streams& streams);
 std::string HelpHelp();

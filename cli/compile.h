@@ -2,15 +2,20 @@
 // read and parse the rule files, then load the packs they import and type-check them.
 #pragma once
 
+#include <iosfwd>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "cli/driver.h"
 #include "cli/pack_flags.h"
 #include "compiler/check/checked_program.h"
+#include "compiler/ir/ir.h"
 #include "compiler/schema/loader.h"
 #include "compiler/types/type.h"
+#include "runtime/events/decoded_event.h"
+#include "runtime/interp/interpreter.h"
 
 namespace squall::cli {
 
@@ -35,5 +40,20 @@ struct CompileOptions {
 // or `options.check` is false, checks them. Diagnostics go to the session.
 void CompileFiles(Session& session, const std::vector<std::string>& paths, std::istream& in,
                   const CompileOptions& options, CompiledProgram& out);
+
+// The second half of CompileFiles, for files already parsed into `out.files` (the REPL adds
+// its text to the session itself): unless there were syntax errors or `options.check` is
+// false, loads the packs and checks. `pack_base_paths` are the rule files whose sibling
+// `packs/` directories join the search path (PackFlags::SearchPath).
+void CheckParsedFiles(Session& session, std::span<const std::string> pack_base_paths,
+                      const CompileOptions& options, CompiledProgram& out);
+
+// The report of `squall explain` for one decoded event: every rule of the event's trigger,
+// whether it fires and why (each condition with the event values it read), and the rendered
+// action of each rule that fires. `interpreter` evaluates `program`; `sources` holds the rule
+// text the program was lowered from. Run it on a large stack (source::RunWithLargeStack).
+void ExplainEvent(const ir::Program& program, interp::Interpreter& interpreter,
+                  const source::SourceManager& sources, const events::DecodedEvent& event,
+                  std::ostream& out);
 
 }  // namespace squall::cli

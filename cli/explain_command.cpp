@@ -1,7 +1,6 @@
 // `squall explain FILES --event JSON`: for one event, every rule of its trigger, whether it
 // fires, and for each condition (conjunct) whether it held, with the event values it read.
 #include <iostream>
-#include <set>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -58,38 +57,6 @@ constexpr std::string_view kFooter =
     "  squall explain examples/disk-full-cleanup.rule --packs ../shared/packs \\\n"
     "    --event '{\"trigger\": \"disk.low\", \"payload\": {\"host\": \"web1\", \"mount\": "
     "\"/var/log\", \"free_pct\": 3.5}}'\n";
-
-std::string SourceText(const source::SourceManager& sources, source::SourceRange range) {
-  if (!range.IsValid()) return "?";
-  std::string text(sources.Text(range.file).substr(range.begin, range.end - range.begin));
-  // One line per condition: fold line breaks and runs of spaces.
-  std::string out;
-  for (char c : text) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-    if (c == ' ' && !out.empty() && out.back() == ' ') continue;
-    out += c;
-  }
-  return out;
-}
-
-// The slot nodes under `root`, first occurrence of each slot, in source order.
-std::vector<uint32_t> SlotNodes(const ir::Matcher& m, uint32_t root) {
-  std::vector<uint32_t> found, stack = {root};
-  std::set<uint32_t> seen_slots;
-  while (!stack.empty()) {
-    uint32_t index = stack.back();
-    stack.pop_back();
-    const ir::Node& node = m.nodes[index];
-    if (node.op == ir::Op::kSlot) {
-      if (seen_slots.insert(node.index).second) found.push_back(index);
-      continue;
-    }
-    for (uint32_t i = node.operand_count; i-- > 0;) {
-      stack.push_back(m.operands[node.first_operand + i]);
-    }
-  }
-  return found;
-}
 
 }  // namespace
 
@@ -148,58 +115,7 @@ int RunExplain(std::span<const std::string> arg_list, const Streams& streams) {
       status = kExitUserError;
       return;
     }
-    std::vector<match::RuleRef> firings;
-    interpreter.Match(event, firings);
-    std::set<std::pair<uint32_t, uint32_t>> fired;
-    for (match::RuleRef f : firings) fired.emplace(f.matcher, f.rule);
-    const source::SourceManager& sources = session.sources();
-    streams.out << "event " << event.id << " (" << event.trigger << ")\n";
-    bool any_rule = false;
-    for (uint32_t m = 0; m < program.matchers.size(); ++m) {
-      const ir::Matcher& matcher = program.matchers[m];
-      if (matcher.trigger != event.trigger) continue;
-      for (uint32_t r = 0; r < matcher.rules.size(); ++r) {
-        const ir::RuleMatch& rule = matcher.rules[r];
-        any_rule = true;
-        bool fires = fired.count({m, r}) != 0;
-        streams.out << "rule " << rule.name << ": "
-                    << (fires           ? "fires"
-                        : rule.disabled ? "does not fire (@disabled)"
-                        : rule.backstop ? "does not fire (@backstop: fires only when no other "
-                                          "rule does)"
-                                        : "does not fire")
-                    << "\n";
-        if (!matcher.parameters_json.empty()) {
-          streams.out << "  trigger parameters " << matcher.parameters_json << "\n";
-        }
-        for (const ir::Conjunct& conjunct : rule.conjuncts) {
-          interp::Value value = interpreter.Evaluate(m, conjunct.node, event);
-          bool held = value.kind == interp::Value::Kind::kBool && value.boolean;
-          streams.out << "  " << (held ? "held  " : "failed") << "  "
-                      << SourceText(sources, matcher.nodes[conjunct.node.index].range);
-          std::string values;
-          for (uint32_t slot_node : SlotNodes(matcher, conjunct.node.index)) {
-            interp::Value slot_value = interpreter.Evaluate(m, ir::NodeRef{slot_node}, event);
-            if (!values.empty()) values += ", ";
-            values += SourceText(sources, matcher.nodes[slot_node].range) + " = " +
-                      (slot_value.present() ? interp::ToJson(slot_value) : "absent");
-          }
-          if (!values.empty()) streams.out << "   (" << values << ")";
-          streams.out << "\n";
-        }
-        if (fires) {
-          std::vector<interp::Value> arguments =
-              interpreter.Arguments(match::RuleRef{.matcher = m, .rule = r}, event);
-          streams.out << "  then " << rule.action << "(";
-          for (size_t i = 0; i < rule.arguments.size(); ++i) {
-            if (i > 0) streams.out << ", ";
-            streams.out << rule.arguments[i].name << ": " << interp::ToJson(arguments[i]);
-          }
-          streams.out << ")\n";
-        }
-      }
-    }
-    if (!any_rule) streams.out << "no rule listens to trigger `" << event.trigger << "`\n";
+    ExplainEvent(program, interpreter, session.sources(), event, streams.out);
   });
   return status;
 }

@@ -596,6 +596,16 @@ void Checker::CheckDataLiteral(const ast::Expr& data, const Type* type, std::str
   }
 }
 
+void Checker::RecordTestValue(const ast::Expr& expr) {
+  if (std::optional<ConstValue> value = Evaluate(expr)) {
+    out_->test_values[expr.id.value] = std::move(*value);
+  } else if (const auto* list = ast::As<ast::ListExpr>(&expr)) {
+    for (const auto& element : list->elements) RecordTestValue(*element);
+  } else if (const auto* map = ast::As<ast::MapExpr>(&expr)) {
+    for (const ast::MapEntry& entry : map->entries) RecordTestValue(*entry.value);
+  }
+}
+
 void Checker::CheckTest(const ast::TestDecl& test) {
   Scope scope(&file_scope_);
   for (const auto& step : test.steps) {
@@ -614,13 +624,20 @@ void Checker::CheckTest(const ast::TestDecl& test) {
                                                                       : "core.cron";
           CheckDataLiteral(*given.payload, payload, "the `" + name + "` event",
                            /*partial=*/builtin_atom, scope);
+          RecordTestValue(*given.payload);
         }
-        if (given.after != nullptr) CheckPositiveDuration(*given.after, scope, "`after`");
+        if (given.after != nullptr) {
+          CheckPositiveDuration(*given.after, scope, "`after`");
+          RecordTestValue(*given.after);
+        }
         break;
       }
       case ast::TestStepKind::kExpectNothing: {
         const auto& nothing = ast::Cast<ast::ExpectNothingStep>(*step);
-        if (nothing.after != nullptr) CheckPositiveDuration(*nothing.after, scope, "`after`");
+        if (nothing.after != nullptr) {
+          CheckPositiveDuration(*nothing.after, scope, "`after`");
+          RecordTestValue(*nothing.after);
+        }
         break;
       }
       case ast::TestStepKind::kExpectCall: {
@@ -630,8 +647,12 @@ void Checker::CheckTest(const ast::TestDecl& test) {
               *expect.call, scope,
               ExprContext{
                   .place = "an expectation", .actions_allowed = true, .wildcard_allowed = true});
+          for (const ast::Argument& arg : expect.call->args) RecordTestValue(*arg.value);
         }
-        if (expect.after != nullptr) CheckPositiveDuration(*expect.after, scope, "`after`");
+        if (expect.after != nullptr) {
+          CheckPositiveDuration(*expect.after, scope, "`after`");
+          RecordTestValue(*expect.after);
+        }
         break;
       }
       case ast::TestStepKind::kWhenReturns:
@@ -666,11 +687,13 @@ void Checker::CheckTest(const ast::TestDecl& test) {
           const auto& returns = ast::Cast<ast::WhenReturnsStep>(*step);
           CheckDataLiteral(*returns.value, result, "the scripted result of `" + name + "`",
                            /*partial=*/true, scope);
+          RecordTestValue(*returns.value);
         } else {
           const auto& fails = ast::Cast<ast::WhenFailsStep>(*step);
           const Type* message =
               CheckExpr(*fails.message, scope, ExprContext{.place = "a scripted failure"});
           ExpectType(*fails.message, message, types_.String(), "the failure message");
+          RecordTestValue(*fails.message);
         }
         break;
       }

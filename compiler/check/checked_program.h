@@ -72,6 +72,10 @@ struct CheckedFile {
   std::unordered_map<uint32_t, CallTarget> calls;  // CallExpr id -> target
   std::unordered_map<uint32_t, TriggerTarget> trigger_atoms;  // TriggerAtom id -> target
   std::unordered_map<uint32_t, std::string> const_refs;       // NameExpr id -> constant name
+  // The values of a test's data (payloads, scripted results and messages, expected arguments
+  // and the elements of list and map literals among them that hold a `_`, `after` durations):
+  // expression id -> its value. `squall test` runs tests from these (compiler/ir/test_case.h).
+  std::unordered_map<uint32_t, ConstValue> test_values;
   // TriggerAtom id -> the values of its constant trigger parameters, in source order: the
   // trigger instance a rule or test listens to. The short forms record the built-in
   // trigger's: `webhook "x"` {url}, `every D` {delta, unit}, `cron "..." tz "..."`

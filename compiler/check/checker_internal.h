@@ -184,6 +184,9 @@ class Checker {
                   std::string_view what);
   // The value of an expression made only of literals and consts; nullopt otherwise.
   std::optional<ConstValue> Evaluate(const ast::Expr& expr);
+  // Records the value of test data `expr` in CheckedFile::test_values; for a list or map
+  // literal holding a wildcard, the values of its parts instead.
+  void RecordTestValue(const ast::Expr& expr);
   const Type* Record(const ast::Expr& expr, const Type* type);
 
   // --- check_calls.cpp: calls

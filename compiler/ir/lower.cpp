@@ -57,19 +57,6 @@ Constant FromConstValue(const check::ConstValue& value) {
   return c;
 }
 
-// Compact JSON of trigger parameters, sorted by name, so equal parameter sets compare equal.
-std::string ParametersJson(std::vector<std::pair<std::string, check::ConstValue>> parameters) {
-  if (parameters.empty()) return {};
-  std::sort(parameters.begin(), parameters.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  check::ConstValue map;
-  map.kind = check::ConstValue::Kind::kMap;
-  for (auto& [name, value] : parameters) {
-    map.entries.push_back(check::ConstValue::Entry{name, std::move(value)});
-  }
-  return map.ToJson();
-}
-
 // Builds one rule's expressions into a matcher.
 class RuleLowerer {
  public:
@@ -629,10 +616,7 @@ void LowerRule(const check::CheckedFile& file, const ast::RuleDecl& rule,
   const ast::TriggerAtom& atom = *trigger.atoms[0];
   auto target = file.trigger_atoms.find(atom.id.value);
   SQUALL_CHECK(target != file.trigger_atoms.end(), "lowering an unresolved trigger");
-  std::string parameters;
-  if (auto it = file.trigger_parameters.find(atom.id.value); it != file.trigger_parameters.end()) {
-    parameters = ParametersJson(it->second);
-  }
+  std::string parameters = TriggerParametersJson(file, atom);
   Matcher& matcher = matchers[{target->second.ref, parameters}];
   matcher.trigger = target->second.ref;
   matcher.parameters_json = parameters;
@@ -691,6 +675,21 @@ void LowerRule(const check::CheckedFile& file, const ast::RuleDecl& rule,
 }
 
 }  // namespace
+
+std::string TriggerParametersJson(const check::CheckedFile& file, const ast::TriggerAtom& atom) {
+  auto it = file.trigger_parameters.find(atom.id.value);
+  if (it == file.trigger_parameters.end() || it->second.empty()) return {};
+  // Sorted by name, so equal parameter sets compare equal.
+  std::vector<std::pair<std::string, check::ConstValue>> parameters = it->second;
+  std::sort(parameters.begin(), parameters.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  check::ConstValue map;
+  map.kind = check::ConstValue::Kind::kMap;
+  for (auto& [name, value] : parameters) {
+    map.entries.push_back(check::ConstValue::Entry{name, std::move(value)});
+  }
+  return map.ToJson();
+}
 
 Program Lower(const check::CheckedProgram& checked) {
   Program program;

@@ -14,4 +14,8 @@ namespace squall::ir {
 // Thread safety: none; runs on a large-stack thread (expressions nest deeply).
 Program Lower(const check::CheckedProgram& program);
 
+// The trigger instance `atom` (of `file`) listens to: its constant trigger parameters as
+// compact JSON sorted by name (Matcher::parameters_json); empty when it has none.
+std::string TriggerParametersJson(const check::CheckedFile& file, const ast::TriggerAtom& atom);
+
 }  // namespace squall::ir

@@ -29,6 +29,8 @@ class LoweredForTest {
   // The source parsed and checked without errors.
   bool ok() const { return ok_; }
   const Program& program() const { return program_; }
+  const check::CheckedProgram& checked() const { return checked_; }
+  const source::SourceManager& sources() const { return sources_; }
 
  private:
   source::SourceManager sources_;

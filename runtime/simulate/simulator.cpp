@@ -1,0 +1,253 @@
+// The rule simulator; see simulator.h.
+#include "runtime/simulate/simulator.h"
+
+#include <utility>
+
+#include "compiler/check/constant.h"
+#include "runtime/engine/call.h"
+#include "runtime/interp/value.h"
+#include "runtime/match/engine.h"
+
+namespace squall::simulate {
+namespace {
+
+using Json = nlohmann::json;
+
+// Events and attempts at one virtual instant before the rules are taken to loop (a rule on
+// `core.execution` that calls an action, forever).
+constexpr int kMaxWorkPerInstant = 10000;
+constexpr int64_t kDrainHorizonMs = 366LL * 24 * 3600 * 1000;
+
+}  // namespace
+
+struct Simulator::Execution {
+  int64_t id = 0;
+  match::RuleRef rule;
+  int call = -1;  // -1: the rule's action; i: its follow-up i
+  std::string action;
+  std::string runner;  // empty for a workflow
+  Json parameters;     // unmasked: inject_trigger's payload needs its values
+  Json shown;          // masked, as recorded
+  engine::EvaluatedPolicy policy;
+  int64_t event_key = 0;
+  int64_t parent_id = 0;
+  int attempts = 0;
+  int64_t started_at = 0;
+};
+
+Simulator::Simulator(std::shared_ptr<engine::LoadedProgram> program)
+    : program_(std::move(program)) {}
+
+Simulator::~Simulator() = default;
+
+void Simulator::Script(const std::string& action, Outcome outcome) {
+  script_[action] = std::move(outcome);
+}
+
+Outcome Simulator::NextOutcome(const std::string& action) {
+  auto it = script_.find(action);
+  return it != script_.end() ? it->second : Outcome{};
+}
+
+std::optional<int64_t> Simulator::NextDue(const std::string& action) const {
+  for (const auto& [when, work] : agenda_) {
+    if (work.kind != Work::Kind::kAttempt) continue;
+    auto x = executions_.find(work.execution_id);
+    if (x != executions_.end() && x->second->action == action) return when.first;
+  }
+  return std::nullopt;
+}
+
+void Simulator::Schedule(int64_t at, Work work) {
+  agenda_.emplace(std::make_pair(at, sequence_++), std::move(work));
+}
+
+bool Simulator::Send(const std::string& trigger, const std::string& parameters_json,
+                     const std::string& payload_json, std::string* error) {
+  Json payload = Json::parse(payload_json, nullptr, /*allow_exceptions=*/false);
+  if (payload.is_discarded() || !payload.is_object()) {
+    *error = "the payload of a `" + trigger + "` event must be a JSON object";
+    return false;
+  }
+  int64_t key = next_event_key_++;
+  events_[key] = {trigger, engine::DumpJson(payload)};
+  Schedule(now_,
+           Work{.kind = Work::Kind::kEvent, .event_key = key, .parameters_json = parameters_json});
+  return RunUntil(now_, error);
+}
+
+bool Simulator::Advance(int64_t ms, std::string* error) { return RunUntil(now_ + ms, error); }
+
+bool Simulator::Drain(std::string* error) {
+  // Rules can keep work going forever across time (a failure that starts another retried
+  // call ...): give up after a year of virtual time.
+  const int64_t horizon = now_ + kDrainHorizonMs;
+  while (!agenda_.empty()) {
+    int64_t next = agenda_.begin()->first.first;
+    if (next > horizon) {
+      *error = "the rules keep scheduling actions for more than a year of virtual time";
+      agenda_.clear();
+      return false;
+    }
+    if (!RunUntil(next, error)) return false;
+  }
+  return true;
+}
+
+bool Simulator::RunUntil(int64_t until, std::string* error) {
+  int at_this_instant = 0;
+  while (!agenda_.empty() && agenda_.begin()->first.first <= until) {
+    auto first = agenda_.begin();
+    if (first->first.first != now_) at_this_instant = 0;
+    now_ = first->first.first;
+    Work work = std::move(first->second);
+    agenda_.erase(first);
+    if (++at_this_instant > kMaxWorkPerInstant) {
+      *error = "the rules loop: more than " + std::to_string(kMaxWorkPerInstant) +
+               " events and action attempts at one instant";
+      agenda_.clear();
+      return false;
+    }
+    if (work.kind == Work::Kind::kEvent) {
+      MatchEvent(work);
+    } else {
+      Attempt(work.execution_id);
+    }
+  }
+  now_ = std::max(now_, until);
+  return true;
+}
+
+void Simulator::MatchEvent(const Work& work) {
+  const auto& [trigger, payload] = events_.at(work.event_key);
+  events::DecodedEvent decoded;
+  std::string message;
+  if (!program_->Decode(trigger, payload, work.event_key, decoded, &message)) {
+    notes_.push_back(Note{now_, "", "event `" + trigger + "` not decoded: " + message});
+    return;
+  }
+  std::vector<match::RuleRef> firings;
+  program_->matcher().Match(decoded, firings);
+  match::SortFirings(firings);
+  const ir::Program& program = program_->program();
+  for (match::RuleRef ref : firings) {
+    const ir::Matcher& matcher = program.matchers[ref.matcher];
+    if (!work.parameters_json.empty() && !matcher.parameters_json.empty() &&
+        work.parameters_json != matcher.parameters_json) {
+      continue;
+    }
+    const ir::RuleMatch& rule = matcher.rules[ref.rule];
+    engine::EvaluatedPolicy policy =
+        engine::EvaluatePolicies(program_->interpreter(), ref.matcher, rule.policies, decoded);
+    if (policy.throttle > 0 && !throttles_.Admit(rule.name, policy.throttle_key, now_,
+                                                 policy.throttle, policy.throttle_period_ms)) {
+      notes_.push_back(Note{now_, rule.name,
+                            "throttled: more than " + std::to_string(policy.throttle) + " within " +
+                                std::to_string(policy.throttle_period_ms) + " ms"});
+      continue;
+    }
+    StartExecution(ref, -1, rule.action, rule.action_is_workflow, rule.arguments, rule.policies,
+                   decoded, work.event_key, 0);
+  }
+}
+
+void Simulator::StartExecution(const match::RuleRef& rule, int call, const std::string& action,
+                               bool is_workflow, const std::vector<ir::Argument>& arguments,
+                               const ir::Policies& policies, const events::DecodedEvent& event,
+                               int64_t event_key, int64_t parent_id) {
+  const ir::ActionSpec* spec = is_workflow ? nullptr : ir::FindAction(program_->program(), action);
+  auto x = std::make_unique<Execution>();
+  x->id = next_execution_id_++;
+  x->rule = rule;
+  x->call = call;
+  x->action = action;
+  x->runner = spec != nullptr ? spec->runner : "";
+  x->policy = engine::EvaluatePolicies(program_->interpreter(), rule.matcher, policies, event);
+  x->policy.call = call;
+  engine::RenderedParameters rendered =
+      engine::RenderParameters(program_->interpreter(), rule.matcher, arguments, spec, event);
+  x->shown = engine::MaskParameters(rendered.values, spec, rendered.secrets);
+  x->parameters = std::move(rendered.values);
+  x->event_key = event_key;
+  x->parent_id = parent_id;
+  int64_t id = x->id;
+  executions_.emplace(id, std::move(x));
+  Schedule(now_, Work{.kind = Work::Kind::kAttempt, .execution_id = id});
+}
+
+void Simulator::Attempt(int64_t execution_id) {
+  Execution& x = *executions_.at(execution_id);
+  ++x.attempts;
+  if (x.attempts == 1) x.started_at = now_;
+  const ir::RuleMatch& rule = program_->Rule(x.rule);
+
+  Outcome outcome;
+  if (x.runner == "inject-trigger") {
+    // Not an outside effect: the injected event is what the rules under test react to.
+    const Json& trigger = x.parameters.contains("trigger") ? x.parameters["trigger"] : Json();
+    const Json& payload =
+        x.parameters.contains("payload") ? x.parameters["payload"] : Json::object();
+    if (trigger.is_string() && !trigger.get<std::string>().empty() && payload.is_object()) {
+      int64_t key = next_event_key_++;
+      events_[key] = {trigger.get<std::string>(), engine::DumpJson(payload)};
+      Schedule(now_, Work{.kind = Work::Kind::kEvent, .event_key = key});
+      outcome.result = Json{{"trigger", trigger}, {"payload", payload}};
+    } else {
+      outcome.failed = true;
+      outcome.error = "inject_trigger needs a `trigger` name and an object `payload`";
+    }
+  } else {
+    outcome = NextOutcome(x.action);
+  }
+  calls_.push_back(Call{.execution_id = x.id,
+                        .attempt = x.attempts,
+                        .at_ms = now_,
+                        .action = x.action,
+                        .rule = rule.name,
+                        .parameters = x.shown,
+                        .parent_id = x.parent_id,
+                        .workflow = x.runner.empty(),
+                        .failed = outcome.failed});
+
+  // The event again, for `retry ... when` and follow-up arguments.
+  const auto& [trigger, payload] = events_.at(x.event_key);
+  events::DecodedEvent decoded;
+  std::string message;
+  bool have_event = program_->Decode(trigger, payload, x.event_key, decoded, &message);
+  Json result_json = outcome.failed ? Json() : outcome.result;
+  interp::Value result_value = interp::FromJson(engine::DumpJson(result_json));
+  interp::Value error_value = outcome.failed
+                                  ? interp::FromJson(engine::DumpJson(engine::ErrorDocument(
+                                        outcome.error, x.action, "failed", nullptr)))
+                                  : interp::Value::Absent();
+  const ir::Policies& call_policies =
+      x.call < 0 ? rule.policies : rule.follow_ups[static_cast<size_t>(x.call)].policies;
+  if (outcome.failed && have_event &&
+      engine::ShouldRetry(x.policy, x.attempts, program_->interpreter(), x.rule.matcher,
+                          &call_policies, decoded, result_value, error_value)) {
+    Schedule(now_ + engine::RetryDelayMs(*x.policy.retry, x.attempts),
+             Work{.kind = Work::Kind::kAttempt, .execution_id = x.id});
+    return;
+  }
+
+  const char* status = outcome.failed ? "failed" : "succeeded";
+  Json ended = engine::ExecutionEventPayload(x.id, x.action, x.runner, status, x.shown, result_json,
+                                             x.started_at, now_, rule.name);
+  int64_t key = next_event_key_++;
+  events_[key] = {"core.execution", engine::DumpJson(ended)};
+  Schedule(now_, Work{.kind = Work::Kind::kEvent, .event_key = key});
+
+  // `on success` / `on failure` follow the rule's own action only.
+  if (x.parent_id != 0 || x.call >= 0 || !have_event) return;
+  interp::Interpreter& in = program_->interpreter();
+  for (size_t i = 0; i < rule.follow_ups.size(); ++i) {
+    const ir::FollowUp& follow_up = rule.follow_ups[i];
+    if (follow_up.on_success == outcome.failed) continue;
+    in.SetContext(result_value, error_value);
+    StartExecution(x.rule, static_cast<int>(i), follow_up.action, follow_up.action_is_workflow,
+                   follow_up.arguments, follow_up.policies, decoded, x.event_key, x.id);
+    in.SetContext(interp::Value::Absent(), interp::Value::Absent());
+  }
+}
+
+}  // namespace squall::simulate

@@ -1,0 +1,128 @@
+// The rule simulator behind `squall test`: runs a loaded program against events in virtual
+// time, with every action mocked. Events match through the program's own matcher (native or
+// interpreted) and calls are rendered, defaulted, throttled, retried and followed up exactly as
+// the execution engine does (runtime/engine/call.h holds the shared meaning), but nothing runs:
+// each attempt ends at once with the outcome scripted for its action (`when ... returns` /
+// `fails with`), else success with an empty result. Time moves only when told to, so a test of
+// `retry every 10m` or `throttle 1 per 1h` takes microseconds.
+//
+// Not simulated: workflows run as single mocked calls (their steps are not executed);
+// correlation rules are not lowered yet (ir::Program::skipped); concurrency limits never delay
+// a call (mocked attempts take no time); `timeout` never fires (script a failure instead).
+// `core.inject_trigger` does inject its event, and every ending emits `core.execution`, so
+// rules that react to other rules are simulated too.
+//
+// Thread safety: none; one simulator per thread. The program is used by this simulator only
+// while it runs (LoadedProgram has per-call state).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runtime/engine/loaded_program.h"
+#include "runtime/engine/policy.h"
+#include "runtime/engine/throttle.h"
+
+namespace squall::simulate {
+
+// What a mocked attempt of an action comes to.
+struct Outcome {
+  bool failed = false;
+  nlohmann::json result = nlohmann::json::object();  // success: the action's result
+  std::string error;                                 // failure: the message
+};
+
+// One attempt of one action call, as the rules made it.
+struct Call {
+  int64_t execution_id = 0;
+  int attempt = 1;     // 1: the first; 2: the first retry ...
+  int64_t at_ms = 0;   // virtual time since the simulation started
+  std::string action;  // `core.local`, or a workflow name
+  std::string rule;
+  nlohmann::json parameters;  // rendered, defaults applied, secrets masked
+  int64_t parent_id = 0;      // the execution a follow-up follows; 0 for a rule's own action
+  bool workflow = false;      // a workflow, mocked as one call (its steps are not run)
+  bool failed = false;        // how the mocked attempt ended
+};
+
+// Something a rule did that is not a call: a throttled or failed enforcement, a skipped rule.
+struct Note {
+  int64_t at_ms = 0;
+  std::string rule;
+  std::string message;
+};
+
+class Simulator {
+ public:
+  explicit Simulator(std::shared_ptr<engine::LoadedProgram> program);
+  ~Simulator();
+  Simulator(const Simulator&) = delete;
+  Simulator& operator=(const Simulator&) = delete;
+
+  // From now on, attempts of `action` end with `outcome` (replacing what was scripted).
+  void Script(const std::string& action, Outcome outcome);
+
+  // Feeds one event now and runs everything it causes at this instant. `parameters_json` names
+  // the trigger instance (a webhook's url, a timer's schedule): only that instance's rules see
+  // it; empty reaches every rule of the trigger. False (and `*error`) when the payload is not
+  // a JSON object or the rules loop (more than a bound of events and attempts at one instant).
+  bool Send(const std::string& trigger, const std::string& parameters_json,
+            const std::string& payload_json, std::string* error);
+
+  // Moves virtual time forward by `ms`, running every retry and follow-up that falls due, in
+  // time order. False (and `*error`) when the rules loop.
+  bool Advance(int64_t ms, std::string* error);
+  // Runs time forward until nothing is pending (no retry left to fall due). False (and
+  // `*error`) when the rules loop.
+  bool Drain(std::string* error);
+
+  // When the next attempt of `action` already scheduled (a retry) falls due; nullopt if none.
+  std::optional<int64_t> NextDue(const std::string& action) const;
+
+  int64_t now() const { return now_; }
+  const std::vector<Call>& calls() const { return calls_; }
+  const std::vector<Note>& notes() const { return notes_; }
+  engine::LoadedProgram& program() { return *program_; }
+
+ private:
+  struct Execution;
+  // What falls due at a virtual time: an event to match, or the next attempt of an execution.
+  struct Work {
+    enum class Kind : uint8_t { kEvent, kAttempt };
+    Kind kind = Kind::kEvent;
+    int64_t event_key = 0;        // kEvent
+    std::string parameters_json;  // kEvent: the trigger instance
+    int64_t execution_id = 0;     // kAttempt
+  };
+
+  bool RunUntil(int64_t until, std::string* error);
+  void MatchEvent(const Work& work);
+  void StartExecution(const match::RuleRef& rule, int call, const std::string& action,
+                      bool is_workflow, const std::vector<ir::Argument>& arguments,
+                      const ir::Policies& policies, const events::DecodedEvent& event,
+                      int64_t event_key, int64_t parent_id);
+  void Attempt(int64_t execution_id);
+  Outcome NextOutcome(const std::string& action);
+  void Schedule(int64_t at, Work work);
+
+  std::shared_ptr<engine::LoadedProgram> program_;
+  int64_t now_ = 0;
+  uint64_t sequence_ = 0;
+  int64_t next_execution_id_ = 1;
+  int64_t next_event_key_ = 1;
+  std::multimap<std::pair<int64_t, uint64_t>, Work> agenda_;  // by (time, sequence)
+  std::map<int64_t, std::unique_ptr<Execution>> executions_;
+  // Events by key, kept for `retry ... when` and follow-ups, which see their event again.
+  std::map<int64_t, std::pair<std::string, std::string>> events_;  // trigger, payload
+  std::map<std::string, Outcome> script_;
+  engine::ThrottleWindows throttles_;
+  std::vector<Call> calls_;
+  std::vector<Note> notes_;
+};
+
+}  // namespace squall::simulate

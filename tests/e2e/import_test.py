@@ -1,0 +1,293 @@
+#!/usr/bin/env python3
+"""End-to-end tests of `squall import st2`: every rule of ../shared/packs/*/rules/*.yaml is
+imported (-o DIR, one file per pack) and checked in one run, then the imported rules are run
+with `squall explain` against representative events, and which rules fire is compared with
+what StackStorm's rule matching says for the same trigger instance. The expectations come
+from a small re-implementation of StackStorm's filter (st2reactor/rules/filter.py: disabled
+rules never match, criteria never match an empty payload, JSONPath lookup, the operators
+these cases use) applied to the YAML itself, so the test follows the packs.
+
+Also: --help, bad command lines, stdout output, and exit status 1 with diagnostics.
+
+Usage: import_test.py --squall BIN --root REPO_ROOT
+"""
+import argparse
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import yaml
+
+SQUALL = None
+ROOT = None
+PACKS = None
+
+
+def squall(*args, cwd=None):
+    env = dict(os.environ, NO_COLOR="1")
+    env.pop("SQUALL_PACKS", None)
+    return subprocess.run([SQUALL, *args], capture_output=True, timeout=120, cwd=cwd, env=env,
+                          text=True)
+
+
+# --- StackStorm's side ------------------------------------------------------------------------
+
+def lookup(payload, key):
+    """The value at criteria key `trigger.a.b` (before `#`), None when missing."""
+    value = payload
+    for part in key.split("#")[0].split(".")[1:]:
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+OPERATORS = {
+    "equals": lambda v, p: v == p,
+    "nequals": lambda v, p: v != p,
+    "exists": lambda v, p: v is not None,
+    "nexists": lambda v, p: v is None,
+}
+
+
+def pattern_value(pattern):
+    # Plain string patterns are rendered by Jinja: one trailing newline is dropped.
+    if isinstance(pattern, str) and pattern.endswith("\n"):
+        return pattern[:-1]
+    return pattern
+
+
+def st2_matches(rule, trigger, parameters, payload):
+    """Whether StackStorm fires `rule` (its YAML) for one trigger instance."""
+    if not rule.get("enabled", False):
+        return False
+    if rule["trigger"]["type"] != trigger:
+        return False
+    if (rule["trigger"].get("parameters") or {}) != (parameters or {}):
+        return False
+    criteria = rule.get("criteria") or {}
+    if criteria and not payload:
+        return False
+    for key, criterion in criteria.items():
+        op = OPERATORS[criterion["type"]]  # KeyError: extend OPERATORS for a new pack rule
+        if not op(lookup(payload, key), pattern_value(criterion["pattern"])):
+            return False
+    return True
+
+
+# Squall's name and parameters for a StackStorm trigger instance.
+def squall_event(trigger, parameters, payload):
+    if trigger == "core.st2.webhook":
+        return {"trigger": "core.webhook", "parameters": parameters,
+                "payload": {"headers": {}, "body": payload["body"]}}
+    event = {"trigger": trigger, "payload": payload}
+    if parameters:
+        event["parameters"] = parameters
+    return event
+
+
+# (StackStorm trigger, trigger parameters, payload): both sides of each criterion, empty
+# payloads, types that Python compares strictly, and every trigger the shared rules use.
+# `squall explain` delivers an event to every rule of its trigger whatever the instance's
+# parameters (docs/cli.md), so only events of the rules' own instances are used here.
+EVENTS = [
+    ("core.st2.generic.notifytrigger", None, {"route": "errbot", "data": {"user": "u"}}),
+    ("core.st2.generic.notifytrigger", None, {"route": "hubot", "channel": "slack",
+                                              "message": "done"}),
+    ("core.st2.generic.notifytrigger", None, {"route": "Hubot", "channel": "slack\n"}),
+    ("core.st2.generic.notifytrigger", None, {"route": None, "channel": ["slack"]}),
+    ("core.st2.generic.notifytrigger", None, {}),
+    ("core.st2.generic.actiontrigger", None, {"action_name": "local", "status": "error",
+                                              "start_timestamp": "2026-01-01T00:00:00Z"}),
+    ("core.st2.generic.actiontrigger", None, {"action_name": "local", "status": "failed"}),
+    ("core.st2.generic.actiontrigger", None, {"action_name": "remote", "status": "error"}),
+    ("core.st2.generic.actiontrigger", None, {"status": "error"}),
+    ("core.st2.generic.inquiry", None, {"id": "i1", "route": "ops"}),
+    ("core.st2.webhook", {"url": "sample"}, {"body": {"name": "st2"}}),
+    ("core.st2.webhook", {"url": "sample"}, {"body": {"name": "ST2"}}),
+    ("core.st2.webhook", {"url": "sample"}, {"body": {"other": 1}}),
+    ("linux.file_watch.line", {"file_path": "/tmp/st2_test"},
+     {"line": "x", "file_path": "/tmp/st2_test", "file_name": "st2_test"}),
+    ("hello_st2.event1", None, {}),
+    ("hello_st2.event1", None, {"greeting": "hi"}),
+]
+
+
+def fired_rules(explain_output):
+    return {m.group(1) for m in re.finditer(r"^rule (.+): fires$", explain_output, re.M)}
+
+
+class SharedPacks(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.out = os.path.join(cls.tmp.name, "rules")
+        cls.proc = squall("import", "st2", "--check", "-o", cls.out, PACKS)
+        cls.rule_files = sorted(glob.glob(os.path.join(PACKS, "*", "rules", "*.yaml")))
+        cls.rules = []
+        for path in cls.rule_files:
+            with open(path, encoding="utf-8") as f:
+                cls.rules.append(yaml.safe_load(f))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_every_rule_imports_and_checks(self):
+        self.assertEqual(self.proc.returncode, 0, self.proc.stderr)
+        self.assertEqual(self.proc.stderr, "")
+        self.assertEqual(len(self.rule_files), 9)
+        written = sorted(os.listdir(self.out))
+        self.assertEqual(written, ["chatops.rule", "examples.rule", "hello_st2.rule"])
+        text = "".join(open(os.path.join(self.out, f), encoding="utf-8").read() for f in written)
+        for rule in self.rules:
+            self.assertIn(f"# {rule['pack']}.{rule['name']} (", text)
+        self.assertEqual(text.count("\nrule "), 9)
+        # Disabled rules carry over.
+        self.assertEqual(text.count("@disabled"),
+                         sum(1 for r in self.rules if not r.get("enabled", False)))
+
+    def test_output_is_formatted(self):
+        files = sorted(glob.glob(os.path.join(self.out, "*.rule")))
+        proc = squall("fmt", "--check", *files)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+
+    def test_rules_fire_as_in_stackstorm(self):
+        files = sorted(glob.glob(os.path.join(self.out, "*.rule")))
+        fired_somewhere = set()
+        for trigger, parameters, payload in EVENTS:
+            with self.subTest(trigger=trigger, parameters=parameters, payload=payload):
+                event = squall_event(trigger, parameters, payload)
+                proc = squall("explain", "--packs", PACKS, *files, "--event", json.dumps(event))
+                self.assertEqual(proc.returncode, 0, proc.stderr)
+                expected = {r["name"] for r in self.rules
+                            if st2_matches(r, trigger, parameters, payload)}
+                self.assertEqual(fired_rules(proc.stdout), expected, proc.stdout)
+                fired_somewhere |= expected
+        # The events exercise every enabled rule, firing and not firing.
+        enabled = {r["name"] for r in self.rules if r.get("enabled", False)}
+        self.assertEqual(fired_somewhere, enabled)
+
+    def test_stdout_is_one_checkable_file(self):
+        proc = squall("import", "st2", os.path.join(PACKS, "examples"),
+                      os.path.join(PACKS, "chatops"))
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("rule sample_rule_with_webhook {", proc.stdout)
+        self.assertIn("rule `notify-errbot` {", proc.stdout)
+        with tempfile.NamedTemporaryFile("w", suffix=".rule", delete=False) as f:
+            f.write(proc.stdout)
+        try:
+            check = squall("check", "--packs", PACKS, f.name)
+            self.assertEqual(check.returncode, 0, check.stderr)
+        finally:
+            os.unlink(f.name)
+
+
+class Semantics(unittest.TestCase):
+    """StackStorm details the import must keep, observed through `squall explain`."""
+
+    RULE = """\
+name: r
+pack: p
+enabled: true
+trigger: {type: p.alert}
+criteria:
+  trigger.level:
+    type: equals
+    pattern: "high\\n"
+  trigger.owner:
+    type: nequals
+    pattern: nobody
+  trigger.count:
+    type: equals
+    pattern: "{{ trigger.expected }}"
+action: {ref: core.noop}
+"""
+
+    ONLY_NEQUALS = """\
+name: r
+pack: p
+enabled: true
+trigger: {type: p.alert}
+criteria:
+  trigger.owner: {type: nequals, pattern: nobody}
+action: {ref: core.noop}
+"""
+
+    def explain(self, payload, rule=RULE):
+        with tempfile.TemporaryDirectory() as tmp:
+            with open(os.path.join(tmp, "r.yaml"), "w", encoding="utf-8") as f:
+                f.write(rule)
+            out = os.path.join(tmp, "out")
+            proc = squall("import", "st2", "--check", "-o", out, os.path.join(tmp, "r.yaml"))
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            event = json.dumps({"trigger": "p.alert", "payload": payload})
+            proc = squall("explain", os.path.join(out, "p.rule"), "--event", event)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            return "r" in fired_rules(proc.stdout)
+
+    def test_trailing_newline_of_a_pattern_is_dropped(self):
+        self.assertTrue(self.explain({"level": "high", "count": 1, "expected": 1}))
+        self.assertFalse(self.explain({"level": "high\n", "count": 1, "expected": 1}))
+
+    def test_template_pattern_keeps_its_type(self):
+        self.assertTrue(self.explain({"level": "high", "count": 2.0, "expected": 2}))
+        self.assertFalse(self.explain({"level": "high", "count": "2", "expected": 2}))
+
+    def test_null_template_pattern_never_equals(self):
+        # `{{ trigger.expected }}` renders null, and `equals` is false for a null pattern.
+        self.assertFalse(self.explain({"level": "high", "count": None, "expected": None}))
+
+    def test_nequals_is_true_for_a_missing_key_but_not_on_an_empty_payload(self):
+        self.assertTrue(self.explain({"level": "high", "count": 1, "expected": 1}))
+        self.assertFalse(self.explain({"level": "high", "owner": "nobody", "count": 1,
+                                       "expected": 1}))
+        self.assertTrue(self.explain({"other": 1}, self.ONLY_NEQUALS))
+        self.assertFalse(self.explain({}, self.ONLY_NEQUALS))
+
+
+class CommandLine(unittest.TestCase):
+    def test_help(self):
+        proc = squall("import", "--help")
+        self.assertEqual(proc.returncode, 0)
+        self.assertIn("usage: squall import st2", proc.stdout)
+        self.assertIn("--check", proc.stdout)
+
+    def test_bad_command_lines(self):
+        self.assertEqual(squall("import").returncode, 2)
+        self.assertEqual(squall("import", "st2").returncode, 2)
+        proc = squall("import", "ansible", "x")
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("`st2`", proc.stderr)
+
+    def test_unconvertible_rule_is_a_diagnostic(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "r.yaml")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write("name: r\nenabled: true\ntrigger: {type: a.b}\ncriteria:\n"
+                        "  trigger.x: {type: Equal, pattern: 1}\naction: {ref: core.noop}\n")
+            text = squall("import", "st2", path)
+            self.assertEqual(text.returncode, 1)
+            self.assertIn("r.yaml:5:21: error: unknown criteria operator `Equal`", text.stderr)
+            self.assertIn("# not converted", text.stdout)
+
+
+def main():
+    global SQUALL, ROOT, PACKS
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--squall", required=True)
+    parser.add_argument("--root", required=True)
+    opts, rest = parser.parse_known_args()
+    SQUALL = os.path.abspath(opts.squall)
+    ROOT = os.path.abspath(opts.root)
+    PACKS = os.path.normpath(os.path.join(ROOT, "..", "shared", "packs"))
+    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+
+
+if __name__ == "__main__":
+    main()
