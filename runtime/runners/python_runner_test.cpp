@@ -250,6 +250,68 @@ class Conf(Action):
             (json{{"api_key", "********"}, {"region", "us-east-1"}, {"limits", {{"retries", 3}}}}));
 }
 
+TEST_F(PythonRunnerTest, SecretConfigPropertiesReadTheSecretStore) {
+  // st2's config loader decrypts the dynamic values of `secret: true` properties itself (no
+  // `| decrypt_kv` needed), at any depth, and a value that renders empty becomes None.
+  ASSERT_EQ(datastore_->PutSecret("slack_token", "xoxb-from-secrets"), "");
+  ASSERT_EQ(datastore_->Put("slack_token", "\"plain-decoy\"", milliseconds(0)), "");
+  ASSERT_EQ(datastore_->PutSecret("db_pw", "pw-from-secrets"), "");
+  ASSERT_EQ(datastore_->PutSecret("host_key", "hk-from-secrets"), "");
+  WriteFile(pack_ / "config.schema.yaml", R"(token:
+  type: string
+  secret: true
+mirror:
+  type: string
+gone:
+  type: string
+db:
+  type: object
+  properties:
+    password:
+      type: string
+      secret: true
+hosts:
+  type: array
+  items:
+    type: object
+    properties:
+      key:
+        type: string
+        secret: true
+)");
+  WriteFile(tmp_ / "configs" / "mypack.yaml", R"(token: "{{ st2kv.system.slack_token }}"
+mirror: "{{ st2kv.system.slack_token }}"
+gone: "{{ st2kv.system.no_such_key }}"
+db:
+  password: "{{st2kv.system.db_pw}}"
+  user: "u-{{ st2kv.system.no_such_key }}"
+hosts:
+  - key: "{{ st2kv.system.host_key }}"
+)");
+  RunResult r = Run("slack.py", R"(from st2common.runners.base_action import Action
+
+class Slack(Action):
+    def run(self):
+        c = self.config
+        return {
+            "token_ok": c["token"] == "xoxb-from-secrets",
+            "password_ok": c["db"]["password"] == "pw-from-secrets",
+            "host_key_ok": c["hosts"][0]["key"] == "hk-from-secrets",
+            "config": c,
+        }
+)");
+  ASSERT_EQ(r.outcome, Outcome::kSucceeded) << r.error << r.result.dump();
+  EXPECT_EQ(r.result["token_ok"], true) << r.result.dump();
+  EXPECT_EQ(r.result["password_ok"], true) << r.result.dump();
+  EXPECT_EQ(r.result["host_key_ok"], true) << r.result.dump();
+  // A property without `secret: true` reads the key-value store; the secrets are masked.
+  EXPECT_EQ(r.result["config"], (json{{"token", "********"},
+                                      {"mirror", "plain-decoy"},
+                                      {"gone", nullptr},
+                                      {"db", {{"password", "********"}, {"user", "u-"}}},
+                                      {"hosts", json::array({{{"key", "********"}}})}}));
+}
+
 TEST_F(PythonRunnerTest, InvalidPackConfigIsAClearError) {
   WriteFile(pack_ / "config.schema.yaml", R"(api_key:
   type: string
@@ -329,6 +391,44 @@ class Kv(Action):
   EXPECT_EQ(datastore_->Get("gone"), std::nullopt);
 }
 
+TEST_F(PythonRunnerTest, ForkedChildCannotUseTheChannel) {
+  // A forked child shares fd 3 but not the channel's lock: its calls must fail (get_value logs
+  // and returns None, as st2 does on errors) and never take a reply meant for the parent.
+  ASSERT_EQ(datastore_->Put("shared", "\"visible\"", milliseconds(0)), "");
+  ASSERT_EQ(datastore_->PutSecret("token", "t0k3n"), "");
+  RunResult r = Run("forker.py", R"(import json, os
+from st2common.runners.base_action import Action
+
+class Forker(Action):
+    def run(self):
+        svc = self.action_service
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read_end)
+            out = {"get": svc.get_value("token", local=False, decrypt=True)}
+            try:
+                svc.set_value("from_child", "x", local=False)
+                out["set"] = "no error"
+            except Exception as e:
+                out["set"] = "%s: %s" % (type(e).__name__, e)
+            os.write(write_end, json.dumps(out).encode())
+            os._exit(0)
+        os.close(write_end)
+        with os.fdopen(read_end, "rb") as f:
+            child = json.loads(f.read())
+        os.waitpid(pid, 0)
+        return {"child": child, "parent": svc.get_value("shared", local=False)}
+)");
+  ASSERT_EQ(r.outcome, Outcome::kSucceeded) << r.error << r.result.dump();
+  EXPECT_TRUE(r.result["child"]["get"].is_null()) << r.result.dump();
+  const std::string set_error = r.result["child"]["set"].get<std::string>();
+  EXPECT_NE(set_error.find("ChannelError: process "), std::string::npos) << set_error;
+  EXPECT_NE(set_error.find("is a fork of the action's process"), std::string::npos) << set_error;
+  EXPECT_EQ(r.result["parent"], "visible");  // the parent's channel still works
+  EXPECT_EQ(datastore_->Get("from_child"), std::nullopt);
+}
+
 TEST_F(PythonRunnerTest, DatastoreWithoutStoreFailsClearly) {
   options_.datastore = nullptr;
   RunResult r = Run("kv2.py", R"(from st2common.runners.base_action import Action
@@ -355,13 +455,16 @@ class Slow(Action):
         print("started", flush=True)
         time.sleep(60)
 )";
+  // 5 s: Python's start-up alone can take a second on a loaded machine, and the test needs
+  // the action to have started its child before the timeout.
   auto started = std::chrono::steady_clock::now();
-  RunResult r = Run("slow.py", code, {{"timeout", 1}});
-  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+  RunResult r = Run("slow.py", code, {{"timeout", 5}});
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
   EXPECT_EQ(r.outcome, Outcome::kTimedOut);
-  EXPECT_EQ(r.error, "timed out after 1s");
+  EXPECT_EQ(r.error, "timed out after 5s");
   EXPECT_EQ(r.result["stdout"], "started\n");
   EXPECT_EQ(r.result["exit_code"], -9);
+  ASSERT_TRUE(std::filesystem::exists(pid_file)) << "the action never started its child";
   pid_t child = std::stoi(ReadFile(pid_file));
   EXPECT_TRUE(WaitFor([&] { return !testing::ProcessRunning(child); }));
 }

@@ -5,7 +5,7 @@
   calls one per event, events from a file; the execution's result is the value run()
   returned (a failure keeps StackStorm's {result, stdout, stderr, exit_code}), the pack
   config comes from <state>/configs with the schema's defaults, secret config values are
-  masked;
+  masked; a `secret: true` property's `{{ st2kv.system.KEY }}` reads `squall secrets`;
 - the action's datastore calls reach the service's store: a key set with `squall kv set` is
   read by the action, the keys it writes are visible with `squall kv get`;
 - an action that raises fails with a one-line error and the traceback in stderr;
@@ -13,6 +13,7 @@
   the execution with a clear reason.
 """
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -49,6 +50,8 @@ parameters:
 """
 
 TALLY_PY = """\
+import hashlib
+
 from st2common.runners.base_action import Action
 
 
@@ -59,7 +62,8 @@ class Tally(Action):
         self.action_service.set_value("last_host", host, local=False)
         print("tally für", host, "token", self.config["token"])
         self.logger.info("counted %s", host)
-        return {"host": host, "seen": seen, "region": self.config["region"]}
+        token = hashlib.sha256(self.config["token"].encode()).hexdigest()[:16]
+        return {"host": host, "seen": seen, "region": self.config["region"], "token": token}
 """
 
 BOOM_YAML = """\
@@ -99,9 +103,13 @@ rule boom {
 """
 
 
-def squall(*args, timeout=180):
+def squall(*args, timeout=180, stdin=None):
     return subprocess.run([SQUALL, *args], capture_output=True, text=True, timeout=timeout,
-                          env=dict(os.environ, NO_COLOR="1"))
+                          input=stdin, env=dict(os.environ, NO_COLOR="1"))
+
+
+def sha16(text):
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def write(path, text):
@@ -161,7 +169,8 @@ class PythonRunnerTest(unittest.TestCase):
         tally = runs["ops.tally"]
         self.assertEqual(tally["status"], "succeeded", json.dumps(tally))
         # The result is run()'s value (StackStorm's result.result).
-        self.assertEqual(tally["result"], {"host": "web1", "seen": 42, "region": "eu-west-1"})
+        self.assertEqual(tally["result"], {"host": "web1", "seen": 42, "region": "eu-west-1",
+                                           "token": sha16("tok-secret-123")})
         # The secret config value never reaches the stored execution.
         self.assertNotIn("tok-secret-123", json.dumps(tally))
 
@@ -174,6 +183,20 @@ class PythonRunnerTest(unittest.TestCase):
         self.assertIn("RuntimeError: disk on fire (actions/boom.py:6 in run)",
                       json.dumps(boom["error"]))
         self.assertIn("Traceback (most recent call last)", boom["result"]["stderr"])
+
+    def test_secret_config_property_reads_squall_secrets(self):
+        # `token` is `secret: true` in the schema: its st2kv reference is read from the secret
+        # store without `| decrypt_kv`, as StackStorm's config loader does.
+        r = squall("secrets", "set", "slack_token", "--state", self.state,
+                   stdin="xoxb-e2e-secret\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        write(os.path.join(self.state, "configs", "ops.yaml"),
+              'token: "{{ st2kv.system.slack_token }}"\n')
+        self.run_service()
+        tally = self.executions()["ops.tally"]
+        self.assertEqual(tally["status"], "succeeded", json.dumps(tally))
+        self.assertEqual(tally["result"]["token"], sha16("xoxb-e2e-secret"))
+        self.assertNotIn("xoxb-e2e-secret", json.dumps(tally))
 
     def test_config_dir_flag_and_invalid_config(self):
         configs = os.path.join(self.tmp, "elsewhere")

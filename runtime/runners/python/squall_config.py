@@ -3,8 +3,8 @@
 `<config dir>/<pack>.yaml` is read with PyYAML's safe_load (what StackStorm uses), checked
 against the pack's config.schema.yaml (types, required keys, enums, additionalProperties: the
 checks StackStorm runs when it registers a config), dynamic values `{{ st2kv.system.KEY }}`
-(optionally `| decrypt_kv`) are read from the datastore, and schema defaults are filled in
-(nested objects with properties included).
+(optionally `| decrypt_kv`; always decrypted for `secret: true` properties) are read from the
+datastore, and schema defaults are filled in (nested objects with properties included).
 """
 import copy
 import os
@@ -125,31 +125,59 @@ def _assign_defaults(properties, config):
     return config
 
 
-def _resolve_kv(value, get_value):
+def _walk(schema, config, visit):
+    """Calls visit(container, key, item_schema) for every scalar of `config` (a dict or list
+    whose schema is `schema`), as st2's _assign_dynamic_config_values walks a config: an
+    object's keys take their `properties` entry (else a schema-valued `additionalProperties`),
+    a list's items the list's `items` schema; no schema is {}."""
+    if isinstance(config, dict):
+        properties = schema.get("properties")
+        properties = properties if isinstance(properties, dict) else {}
+        extra = schema.get("additionalProperties")
+        pairs = [(key, properties.get(key, extra)) for key in config]
+    else:
+        pairs = [(i, schema.get("items")) for i in range(len(config))]
+    for key, item_schema in pairs:
+        item_schema = item_schema if isinstance(item_schema, dict) else {}
+        if isinstance(config[key], (dict, list)):
+            _walk(item_schema, config[key], visit)
+        else:
+            visit(config, key, item_schema)
+
+
+def _resolve_kv(schema, config, get_value):
     """Renders `{{ st2kv.system.KEY }}` references in string values (StackStorm renders any
-    Jinja there; only datastore references are supported here)."""
-    if isinstance(value, dict):
-        return {k: _resolve_kv(v, get_value) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_resolve_kv(v, get_value) for v in value]
-    if not isinstance(value, str) or "{{" not in value:
-        return value
+    Jinja there; only datastore references are supported here, other text stays as it is).
+    As st2's _get_datastore_value_for_expression: a `secret: true` property's references are
+    read decrypted (the secret store) without `| decrypt_kv`, and a value that renders empty
+    (e.g. a missing key) becomes None."""
 
-    def lookup(match):
-        found = get_value(match.group(1), bool(match.group(2)))
-        return "" if found is None else found  # StackStorm renders a missing key as ""
+    def render(container, key, item_schema):
+        text = container[key]
+        if not isinstance(text, str) or "{{" not in text:
+            return
+        decrypt = item_schema.get("secret") is True
 
-    return _KV_REF.sub(lookup, value)
+        def lookup(match):
+            found = get_value(match.group(1), decrypt or bool(match.group(2)))
+            return "" if found is None else found  # st2 renders a missing key as ""
+
+        container[key] = _KV_REF.sub(lookup, text) or None
+
+    _walk(schema, config, render)
+    return config
 
 
-def _secrets(properties, config, out):
-    for key, prop in properties.items():
-        if not isinstance(prop, dict) or key not in config:
-            continue
-        if prop.get("secret") is True and isinstance(config[key], str) and config[key]:
-            out.append(config[key])
-        if isinstance(prop.get("properties"), dict) and isinstance(config[key], dict):
-            _secrets(prop["properties"], config[key], out)
+def _secrets(schema, config):
+    out = []
+
+    def collect(container, key, item_schema):
+        value = container[key]
+        if item_schema.get("secret") is True and isinstance(value, str) and value:
+            out.append(value)
+
+    _walk(schema, config, collect)
+    return out
 
 
 def load_pack_config(pack, config_file, schema_file, get_value):
@@ -177,8 +205,7 @@ def load_pack_config(pack, config_file, schema_file, get_value):
                 "no config (%s does not exist)" % config_file)
             raise ConfigError("pack config of %s does not match %s: %s (%s)" %
                               (pack, schema_file, "; ".join(errors), source))
-    config = _resolve_kv(config, get_value)
+    # The schema file is the properties of the config object.
+    config = _resolve_kv({"properties": schema}, config, get_value)
     config = _assign_defaults(schema, config)
-    secrets = []
-    _secrets(schema, config, secrets)
-    return config, secrets
+    return config, _secrets({"properties": schema}, config)
