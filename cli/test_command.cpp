@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <map>
 #include <sstream>
 
@@ -64,7 +65,8 @@ constexpr std::string_view kUsage =
     "what an action does, `expect ACTION(args)` / `expect nothing` assert what the rules did.\n"
     "Every action is mocked (nothing is executed) and time is virtual, so `after 1h`, `retry\n"
     "every 10m` and `throttle 1 per 1d` run instantly. A directory stands for the .rule files\n"
-    "under it; without FILES, the .rule files under the current directory.\n"
+    "under it (hidden, packs/ and build/ directories skipped); without FILES, the current\n"
+    "directory.\n"
     "\n"
     "Prints one line per test (PASS/FAIL), the failed step with an explanation (the closest\n"
     "call and which arguments differ, or why no rule made the call: which rule, which\n"
@@ -75,7 +77,8 @@ constexpr std::string_view kFooter =
     "Exit status:\n"
     "  0  every test passed (or there are none)\n"
     "  1  a test failed, the rule files have errors, or --filter matched no test\n"
-    "  2  bad command line, or the --junit file cannot be written\n"
+    "  2  bad command line, or the run cannot proceed (an unlistable directory, no native\n"
+    "     code, an unwritable --junit file)\n"
     "\n"
     "Examples:\n"
     "  squall test examples/disk-full-cleanup.rule\n"
@@ -176,6 +179,8 @@ bool WriteJunit(const std::string& path, const std::vector<Ran>& ran, double tot
     failures += r.result.passed() ? 0 : 1;
   }
   std::ostringstream xml;
+  // Plain decimals (xs:decimal): no scientific notation for sub-millisecond times.
+  xml << std::fixed << std::setprecision(6);
   xml << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       << "<testsuites name=\"squall test\" tests=\"" << ran.size() << "\" failures=\"" << failures
       << "\" time=\"" << total_seconds << "\">\n";
@@ -290,7 +295,7 @@ int RunTest(std::span<const std::string> arg_list, const Streams& streams) {
         streams.out << "      " << simulate::FormatOffset(call.at_ms) << " " << call.action << " "
                     << call.parameters.dump() << " (rule " << call.rule
                     << (call.attempt > 1 ? ", attempt " + std::to_string(call.attempt) : "")
-                    << (call.failed ? ", failed" : "") << ")\n";
+                    << (call.status != "succeeded" ? ", " + call.status : "") << ")\n";
       }
     }
     if (!r.result.passed()) {

@@ -131,8 +131,8 @@ testStep
   : GIVEN triggerAtom expr? (AFTER expr)?                                # GivenStep
   | EXPECT NOTHING (AFTER expr)?                                         # ExpectNothingStep
   | EXPECT actionCall (AFTER expr)?                                      # ExpectCallStep
-  | WHEN qualifiedName RETURNS expr                                      # WhenReturnsStep
-  | WHEN qualifiedName FAILS WITH expr                                   # WhenFailsStep
+  | WHEN qualifiedName RETURNS expr (AFTER expr)?                        # WhenReturnsStep
+  | WHEN qualifiedName FAILS WITH expr (AFTER expr)?                     # WhenFailsStep
   ;
 
 // ---- expressions ----

@@ -9,6 +9,7 @@
 #include "compiler/ast/ast_printer.h"
 #include "compiler/diag/kind.h"
 #include "compiler/format/formatter.h"
+#include "compiler/parse/parser.h"
 
 namespace squall::lsp {
 namespace {
@@ -187,21 +188,6 @@ const std::regex& Re(const char* pattern) {
 }
 
 }  // namespace
-
-const std::vector<std::string>& Keywords() {
-  static const std::vector<std::string> kKeywords = {
-      "after",    "and",         "as",         "ask",      "backoff",  "break",   "by",
-      "catch",    "concurrency", "const",      "contains", "continue", "cron",    "else",
-      "endswith", "every",       "expect",     "fail",     "fails",    "failure", "false",
-      "first",    "followed",    "for",        "given",    "if",       "import",  "in",
-      "let",      "like",        "matches",    "not",      "nothing",  "null",    "of",
-      "on",       "or",          "parallel",   "per",      "retry",    "return",  "returns",
-      "rule",     "sleep",       "startswith", "success",  "test",     "then",    "throttle",
-      "timeout",  "times",       "to",         "trigger",  "true",     "try",     "tz",
-      "up",       "wait",        "webhook",    "when",     "where",    "while",   "with",
-      "within",   "workflow",    "yield"};
-  return kKeywords;
-}
 
 json PublishDiagnosticsParams(const Analysis& analysis, const json& version) {
   std::string_view text = analysis.text();
@@ -536,7 +522,7 @@ json Completion(const Analysis& current, const Analysis* context, Position posit
     }
   }
   // Anywhere else: keywords and the file's names.
-  for (const std::string& keyword : Keywords()) items.push_back(Item(keyword, kItemKeyword));
+  for (const std::string& keyword : parse::Keywords()) items.push_back(Item(keyword, kItemKeyword));
   if (file != nullptr) {
     for (const auto& [alias, pack] : file->imports) {
       items.push_back(Item(alias, kItemModule, pack != nullptr ? "pack " + pack->name : "pack"));

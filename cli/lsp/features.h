@@ -38,7 +38,4 @@ nlohmann::json DocumentSymbols(const Analysis& analysis);
 // output, [] when already formatted or when the document has syntax errors.
 nlohmann::json Formatting(const Analysis& analysis);
 
-// The keywords offered by completion (the lexer's, sorted).
-const std::vector<std::string>& Keywords();
-
 }  // namespace squall::lsp

@@ -2,6 +2,7 @@
 // editing, history file, tab completion; plain lines otherwise, so it is scriptable) and hands
 // them to repl::Session, which owns everything else.
 #include <editline/readline.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -156,14 +157,23 @@ int RunRepl(std::span<const std::string> arg_list, const Streams& streams) {
       history = args.history.empty() ? DefaultHistory().string() : args.history;
       std::error_code ec;
       std::filesystem::create_directories(std::filesystem::path(history).parent_path(), ec);
-      read_history(history.c_str());  // a missing file is a first session
+      // Entries can hold payloads with tokens: the file is the user's alone. Created here with
+      // 0600 (write_history keeps the mode of an existing file).
+      int fd = ::open(history.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+      if (fd >= 0) ::close(fd);
+      read_history(history.c_str());  // an empty file is a first session
     }
     streams.out << "squall repl: declarations, :help for commands, Ctrl-D to leave\n";
     streams.out.flush();
   }
 
   auto submit = [&] {
-    session.Submit(pending, streams.out, streams.err);
+    try {
+      session.Submit(pending, streams.out, streams.err);
+    } catch (const std::exception& e) {
+      // A defect, not the user's: say so and keep the session.
+      streams.err << "internal error: " << e.what() << "\n";
+    }
     pending.clear();
     streams.out.flush();
     streams.err.flush();

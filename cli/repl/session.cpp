@@ -1,7 +1,10 @@
 #include "cli/repl/session.h"
 
+#include <stdlib.h>
+
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -9,11 +12,11 @@
 #include <sstream>
 
 #include "cli/compile.h"
-#include "cli/repl/keywords.h"
 #include "compiler/diag/render.h"
 #include "compiler/ir/lower.h"
 #include "compiler/parse/parser.h"
 #include "compiler/source/large_stack.h"
+#include "runtime/engine/call.h"
 #include "runtime/events/decoder.h"
 
 namespace squall::repl {
@@ -200,7 +203,12 @@ std::string JoinArguments(const ir::RuleMatch& rule, const std::vector<interp::V
 Session::Session(SessionOptions options)
     : options_(std::move(options)), pack_bases_{std::string(kReplPath)} {}
 
-Session::~Session() = default;
+Session::~Session() {
+  if (!own_scratch_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(own_scratch_, ec);
+  }
+}
 
 std::string Session::Source() const { return Render(With({})); }
 
@@ -527,7 +535,6 @@ void Session::Send(std::string_view args, size_t args_column, std::ostream& out,
       out << "rule " << rule.name << " fires: " << JoinArguments(rule, arguments)
           << (live_ ? "" : "  [mocked]") << "\n";
       if (!live_) continue;
-      std::vector<std::string> secrets = interpreter.TakeRevealedSecrets();
       const ir::ActionSpec* spec =
           rule.action_is_workflow ? nullptr : ir::FindAction(program, rule.action);
       if (spec == nullptr) {
@@ -536,32 +543,23 @@ void Session::Send(std::string_view args, size_t args_column, std::ostream& out,
       }
       std::unique_ptr<runners::Runner> runner =
           runners::CreateRunner(spec->runner, options_.runner_options);
-      if (runner == nullptr || spec->entry_point.starts_with("stdlib:")) {
-        out << "  not run: the REPL cannot run `" << spec->runner << "` actions"
-            << (runner == nullptr ? "" : " with a built-in script") << "; use `squall run`\n";
+      if (runner == nullptr) {
+        out << "  not run: the REPL cannot run `" << spec->runner
+            << "` actions; use `squall run`\n";
         continue;
       }
+      // As the engine renders and prepares a call (runtime/engine/call.h).
+      engine::RenderedParameters rendered =
+          engine::RenderParameters(interpreter, firing.matcher, rule.arguments, spec, event);
       runners::RunRequest request;
       request.action = spec->ref;
       request.runner = spec->runner;
-      request.secret_values = secrets;
-      for (size_t i = 0; i < rule.arguments.size() && i < arguments.size(); ++i) {
-        request.parameters[rule.arguments[i].name] =
-            nlohmann::json::parse(interp::ToJson(arguments[i]), nullptr, false);
-      }
-      for (const ir::ActionParameter& p : spec->parameters) {
-        if (!request.parameters.contains(p.name) && !p.default_json.empty()) {
-          request.parameters[p.name] = nlohmann::json::parse(p.default_json, nullptr, false);
-        }
-        request.schema.push_back(runners::ParameterInfo{
-            .name = p.name,
-            .position = p.position >= 0 ? std::optional<int>(p.position) : std::nullopt,
-            .from_runner = p.from_runner,
-            .secret = p.secret});
-      }
-      if (!spec->entry_point.empty()) {
-        request.entry_point = spec->entry_point;
-        request.actions_dir = request.entry_point.parent_path();
+      request.parameters = std::move(rendered.values);
+      request.secret_values = std::move(rendered.secrets);
+      std::string error;
+      if (!engine::PrepareRunRequest(*spec, ScratchDir(), request, &error)) {
+        out << "  not run: " << error << "\n";
+        continue;
       }
       runners::CancelToken cancel;
       runners::RunResult run = runner->Run(request, cancel);
@@ -569,7 +567,9 @@ void Session::Send(std::string_view args, size_t args_column, std::ostream& out,
       if (!run.error.empty()) out << ": " << run.error;
       out << "\n";
       if (!run.result.is_null()) {
-        std::string shown = run.result.dump(2);
+        // Output may be binary or cut inside a character by the size cap.
+        std::string shown =
+            run.result.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
         for (size_t at = 0; at < shown.size();) {
           size_t nl = shown.find('\n', at);
           if (nl == std::string::npos) nl = shown.size();
@@ -579,6 +579,19 @@ void Session::Send(std::string_view args, size_t args_column, std::ostream& out,
       }
     }
   });
+}
+
+std::string Session::ScratchDir() {
+  if (!options_.runner_options.scratch_dir.empty()) {
+    return options_.runner_options.scratch_dir.string();
+  }
+  if (own_scratch_.empty()) {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern =
+        std::string(tmp != nullptr && *tmp != 0 ? tmp : "/tmp") + "/squall-repl-XXXXXX";
+    if (::mkdtemp(pattern.data()) != nullptr) own_scratch_ = pattern;
+  }
+  return own_scratch_;
 }
 
 void Session::Type(std::string_view expr, size_t expr_column, std::ostream& out,
@@ -730,7 +743,7 @@ Completion Session::Complete(std::string_view pending, std::string_view line, si
       }
     }
     if (candidates.empty()) {
-      for (std::string_view keyword : Keywords()) offer(keyword);
+      for (const std::string& keyword : parse::Keywords()) offer(keyword);
       if (names_) {
         for (const auto* set : {&names_->triggers, &names_->actions, &names_->workflows,
                                 &names_->consts, &names_->aliases}) {

@@ -96,6 +96,9 @@ class Session {
   // Prints the errors of `compiled` and its warnings on lines [first_line, end_line).
   void Report(Compiled& compiled, uint32_t first_line, uint32_t end_line, std::ostream& err) const;
   void Remember(std::unique_ptr<Compiled> compiled);
+  // Where `:live` writes built-in scripts: RunnerOptions::scratch_dir, else a directory of
+  // this session's own (removed with it). "" when none can be made.
+  std::string ScratchDir();
 
   SessionOptions options_;
   std::vector<Chunk> chunks_;
@@ -105,6 +108,7 @@ class Session {
   bool quit_ = false;
   std::unique_ptr<Names> names_;  // for completion: from the last program that checked
   std::unique_ptr<LastEvent> last_event_;
+  std::string own_scratch_;  // made by ScratchDir(); removed by the destructor
 };
 
 }  // namespace squall::repl

@@ -10,8 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "cli/repl/keywords.h"
-
 namespace squall::repl {
 namespace {
 
@@ -250,14 +248,6 @@ INSTANTIATE_TEST_SUITE_P(
                                  .want = "every",
                                  .reject = "cmd:"}),
     [](const testing::TestParamInfo<CompleteCase>& param_info) { return param_info.param.name; });
-
-TEST(KeywordsTest, ComeFromTheLexer) {
-  std::vector<std::string_view> words(Keywords().begin(), Keywords().end());
-  EXPECT_NE(std::find(words.begin(), words.end(), "rule"), words.end());
-  EXPECT_NE(std::find(words.begin(), words.end(), "workflow"), words.end());
-  EXPECT_NE(std::find(words.begin(), words.end(), "null"), words.end());  // NULL_LIT: 'null'
-  EXPECT_GT(words.size(), 50u);
-}
 
 }  // namespace
 }  // namespace squall::repl

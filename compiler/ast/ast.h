@@ -607,20 +607,22 @@ struct ExpectCallStep : TestStep {
   Ptr<Expr> after;  // may be null
 };
 
-// `when core.local returns {exit_code: 1}`
+// `when core.local returns {exit_code: 1} [after D]`
 struct WhenReturnsStep : TestStep {
   static constexpr TestStepKind kKind = TestStepKind::kWhenReturns;
   WhenReturnsStep() : TestStep(kKind) {}
   QualifiedName action;
   Ptr<Expr> value;
+  Ptr<Expr> after;  // how long each attempt takes; may be null
 };
 
-// `when core.local fails with "message"`
+// `when core.local fails with "message" [after D]`
 struct WhenFailsStep : TestStep {
   static constexpr TestStepKind kKind = TestStepKind::kWhenFails;
   WhenFailsStep() : TestStep(kKind) {}
   QualifiedName action;
   Ptr<Expr> message;
+  Ptr<Expr> after;  // how long each attempt takes; may be null
 };
 
 // ---------------------------------------------------------------------------------------------

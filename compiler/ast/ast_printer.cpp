@@ -684,12 +684,14 @@ class Printer {
         const auto& when = Cast<WhenReturnsStep>(step);
         label = "WhenReturns " + ShowQualified(when.action);
         AddExpr(children, when.value, "value: ");
+        AddExpr(children, when.after, "after: ");
         return;
       }
       case TestStepKind::kWhenFails: {
         const auto& when = Cast<WhenFailsStep>(step);
         label = "WhenFails " + ShowQualified(when.action);
         AddExpr(children, when.message, "message: ");
+        AddExpr(children, when.after, "after: ");
         return;
       }
     }

@@ -3,9 +3,10 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "compiler/check/checker_internal.h"
-#include "compiler/check/cron.h"
+#include "compiler/cron/cron.h"
 #include "compiler/diag/suggest.h"
 
 namespace squall::check::internal {
@@ -183,8 +184,8 @@ const Type* Checker::CheckAtom(const ast::TriggerAtom& atom, bool constant_args,
     case ast::TriggerAtomKind::kCron: {
       std::optional<std::string> schedule = constant_string(*atom.argument, "the cron schedule");
       if (schedule) {
-        if (std::optional<std::string> error = ValidateCron(*schedule)) {
-          Emit(Kind::InvalidCron, atom.argument->range, {*schedule, *error});
+        if (std::string error; !cron::Parse(*schedule, &error)) {
+          Emit(Kind::InvalidCron, atom.argument->range, {*schedule, error});
         }
       }
       std::optional<std::string> zone;
@@ -596,13 +597,42 @@ void Checker::CheckDataLiteral(const ast::Expr& data, const Type* type, std::str
   }
 }
 
+namespace {
+
+// NaN and infinities have no JSON form.
+bool IsFinite(const ConstValue& value) {
+  if (value.kind == ConstValue::Kind::kFloat) return std::isfinite(value.number);
+  for (const ConstValue& element : value.elements) {
+    if (!IsFinite(element)) return false;
+  }
+  for (const ConstValue::Entry& entry : value.entries) {
+    if (!IsFinite(entry.value)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 void Checker::RecordTestValue(const ast::Expr& expr) {
-  if (std::optional<ConstValue> value = Evaluate(expr)) {
+  const auto* name = ast::As<ast::NameExpr>(&expr);
+  if (name != nullptr && name->name.name == "_") return;  // a wildcard (only `expect` allows it)
+  const auto* list = ast::As<ast::ListExpr>(&expr);
+  const auto* map = ast::As<ast::MapExpr>(&expr);
+  std::optional<ConstValue> value = Evaluate(expr);
+  if (value && IsFinite(*value)) {
     out_->test_values[expr.id.value] = std::move(*value);
-  } else if (const auto* list = ast::As<ast::ListExpr>(&expr)) {
+    if (list == nullptr && map == nullptr) return;
+  }
+  // Literals are recorded part by part too: an expectation compares them structurally, and
+  // their parts may hold wildcards.
+  if (list != nullptr) {
     for (const auto& element : list->elements) RecordTestValue(*element);
-  } else if (const auto* map = ast::As<ast::MapExpr>(&expr)) {
+  } else if (map != nullptr) {
     for (const ast::MapEntry& entry : map->entries) RecordTestValue(*entry.value);
+  } else if (!out_->TypeOf(expr)->IsError()) {
+    // `squall test` runs tests from values known when the file is compiled.
+    Emit(Kind::NotConstant, expr.range,
+         {"test data", value ? "a number that is not finite" : "a value known only at run time"});
   }
 }
 
@@ -688,12 +718,20 @@ void Checker::CheckTest(const ast::TestDecl& test) {
           CheckDataLiteral(*returns.value, result, "the scripted result of `" + name + "`",
                            /*partial=*/true, scope);
           RecordTestValue(*returns.value);
+          if (returns.after != nullptr) {
+            CheckPositiveDuration(*returns.after, scope, "`after`");
+            RecordTestValue(*returns.after);
+          }
         } else {
           const auto& fails = ast::Cast<ast::WhenFailsStep>(*step);
           const Type* message =
               CheckExpr(*fails.message, scope, ExprContext{.place = "a scripted failure"});
           ExpectType(*fails.message, message, types_.String(), "the failure message");
           RecordTestValue(*fails.message);
+          if (fails.after != nullptr) {
+            CheckPositiveDuration(*fails.after, scope, "`after`");
+            RecordTestValue(*fails.after);
+          }
         }
         break;
       }

@@ -873,12 +873,23 @@ class Formatter {
       }
       case TestStepKind::kWhenReturns: {
         const auto& when = Cast<WhenReturnsStep>(step);
-        return Cat({Text("when " + Qualified(when.action) + " returns "), ExprDoc(*when.value)});
+        std::vector<Doc> parts{Text("when " + Qualified(when.action) + " returns "),
+                               ExprDoc(*when.value)};
+        if (when.after != nullptr) {
+          parts.push_back(Text(" after "));
+          parts.push_back(ExprDoc(*when.after));
+        }
+        return Cat(std::move(parts));
       }
       case TestStepKind::kWhenFails: {
         const auto& when = Cast<WhenFailsStep>(step);
-        return Cat(
-            {Text("when " + Qualified(when.action) + " fails with "), ExprDoc(*when.message)});
+        std::vector<Doc> parts{Text("when " + Qualified(when.action) + " fails with "),
+                               ExprDoc(*when.message)};
+        if (when.after != nullptr) {
+          parts.push_back(Text(" after "));
+          parts.push_back(ExprDoc(*when.after));
+        }
+        return Cat(std::move(parts));
       }
     }
     return Empty();

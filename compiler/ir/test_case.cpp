@@ -40,14 +40,14 @@ std::string ActionRef(const check::CheckedFile& file, const ast::QualifiedName& 
   return import->second->name + text.substr(name.parts[0].name.size());
 }
 
+// A list literal compares element by element and a map literal by the keys it names (so
+// `headers: {Accept: "x"}` ignores other headers), whether or not a `_` is inside; any other
+// expression is a value compared as JSON.
 ExpectedValue Expected(const check::CheckedFile& file, const ast::Expr& expr) {
   ExpectedValue out;
   out.range = expr.range;
   if (const auto* name = ast::As<ast::NameExpr>(&expr); name != nullptr && name->name.name == "_") {
     out.kind = ExpectedValue::Kind::kAny;
-  } else if (const check::ConstValue* value = ValueOf(file, expr)) {
-    out.kind = ExpectedValue::Kind::kValue;
-    out.json = value->ToJson();
   } else if (const auto* list = ast::As<ast::ListExpr>(&expr)) {
     out.kind = ExpectedValue::Kind::kList;
     for (const auto& element : list->elements) out.elements.push_back(Expected(file, *element));
@@ -58,7 +58,10 @@ ExpectedValue Expected(const check::CheckedFile& file, const ast::Expr& expr) {
       out.elements.push_back(Expected(file, *entry.value));
     }
   } else {
-    SQUALL_CHECK(false, "expected argument without a value");
+    const check::ConstValue* value = ValueOf(file, expr);
+    SQUALL_CHECK(value != nullptr, "expected argument without a value");
+    out.kind = ExpectedValue::Kind::kValue;
+    out.json = value->ToJson();
   }
   return out;
 }
@@ -102,6 +105,7 @@ TestStep LowerStep(const check::CheckedFile& file, const ast::TestStep& step) {
       out.kind = TestStep::Kind::kWhenReturns;
       out.action = ActionRef(file, returns.action);
       out.result_json = JsonOf(file, returns.value.get(), "null");
+      out.after_ms = MillisecondsOf(file, returns.after.get());
       break;
     }
     case ast::TestStepKind::kWhenFails: {
@@ -111,6 +115,7 @@ TestStep LowerStep(const check::CheckedFile& file, const ast::TestStep& step) {
       const check::ConstValue* message = ValueOf(file, *fails.message);
       SQUALL_CHECK(message != nullptr, "scripted failure without a message");
       out.message = message->text;
+      out.after_ms = MillisecondsOf(file, fails.after.get());
       break;
     }
   }

@@ -17,8 +17,8 @@
 namespace squall::ir {
 
 // An expected argument of `expect action(param: value)`: a value, `_` (anything, even a
-// parameter the call does not have), or a list or map literal with a `_` somewhere inside
-// (compared element by element; a map only for the keys it names).
+// parameter the call does not have), or a list or map literal (compared element by element; a
+// map only for the keys it names).
 struct ExpectedValue {
   enum class Kind : uint8_t { kAny, kValue, kList, kMap };
   Kind kind = Kind::kAny;
@@ -32,7 +32,7 @@ struct TestStep {
   enum class Kind : uint8_t { kGiven, kExpectNothing, kExpectCall, kWhenReturns, kWhenFails };
   Kind kind = Kind::kGiven;
   source::SourceRange range;  // the whole step
-  int64_t after_ms = 0;       // `after D`; 0 when not given
+  int64_t after_ms = 0;       // `after D`; 0 when not given (kWhen*: how long an attempt takes)
   // kGiven: the event.
   std::string trigger;          // `disk.low`, `core.webhook`
   std::string parameters_json;  // the trigger instance (Matcher::parameters_json)

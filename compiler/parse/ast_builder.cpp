@@ -787,13 +787,15 @@ ast::Ptr<ast::TestStep> AstBuilder::BuildTestStep(P::TestStepContext* context) {
   if (auto* returns = As<P::WhenReturnsStepContext>(context)) {
     auto node = Make<ast::WhenReturnsStep>(range);
     node->action = QualName(returns->qualifiedName(), returns);
-    node->value = BuildExpr(returns->expr(), returns);
+    node->value = BuildExpr(returns->expr(0), returns);
+    if (HasToken(returns, P::AFTER)) node->after = BuildExpr(returns->expr(1), returns);
     return node;
   }
   if (auto* fails = As<P::WhenFailsStepContext>(context)) {
     auto node = Make<ast::WhenFailsStep>(range);
     node->action = QualName(fails->qualifiedName(), fails);
-    node->message = BuildExpr(fails->expr(), fails);
+    node->message = BuildExpr(fails->expr(0), fails);
+    if (HasToken(fails, P::AFTER)) node->after = BuildExpr(fails->expr(1), fails);
     return node;
   }
   return nullptr;

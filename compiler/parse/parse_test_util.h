@@ -238,8 +238,14 @@ void ForEachNode(const ast::File& file, Visit&& visit) {
         if (const auto* e = As<ExpectCallStep>(step.get()))
           exprs.push_back(e->call.get()), expr(e->after);
         if (const auto* n = As<ExpectNothingStep>(step.get())) expr(n->after);
-        if (const auto* returns = As<WhenReturnsStep>(step.get())) expr(returns->value);
-        if (const auto* f = As<WhenFailsStep>(step.get())) expr(f->message);
+        if (const auto* returns = As<WhenReturnsStep>(step.get())) {
+          expr(returns->value);
+          expr(returns->after);
+        }
+        if (const auto* f = As<WhenFailsStep>(step.get())) {
+          expr(f->message);
+          expr(f->after);
+        }
       }
     }
   }

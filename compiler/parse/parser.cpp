@@ -1,11 +1,13 @@
 #include "compiler/parse/parser.h"
 
+#include <algorithm>
 #include <exception>
 #include <functional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "SquallLexer.h"
 #include "SquallParser.h"
 #include "antlr4-runtime.h"
 #include "compiler/parse/ast_builder.h"
@@ -390,6 +392,26 @@ std::unique_ptr<const ast::File> ParseFile(const source::SourceManager& sources,
     run.file->node_count = 1;
   }
   return std::move(run.file);
+}
+
+const std::vector<std::string>& Keywords() {
+  static const std::vector<std::string> keywords = [] {
+    antlr4::ANTLRInputStream empty("");
+    squall_antlr::SquallLexer lexer(&empty);
+    const antlr4::dfa::Vocabulary& vocabulary = lexer.getVocabulary();
+    std::vector<std::string> words;
+    for (size_t type = 1; type <= vocabulary.getMaxTokenType(); ++type) {
+      std::string literal = vocabulary.getLiteralName(type);  // `'rule'`, or "" for none
+      if (literal.size() < 3) continue;
+      std::string word = literal.substr(1, literal.size() - 2);
+      bool lower_word = std::all_of(word.begin(), word.end(),
+                                    [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+      if (lower_word) words.push_back(word);
+    }
+    std::sort(words.begin(), words.end());
+    return words;
+  }();
+  return keywords;
 }
 
 std::unique_ptr<const ast::Expr> ParseExpression(const source::SourceManager& sources,

@@ -19,6 +19,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "compiler/ast/ast.h"
 #include "compiler/diag/diagnostic_engine.h"
@@ -39,6 +41,11 @@ struct ParseOptions {
 std::unique_ptr<const ast::File> ParseFile(const source::SourceManager& sources,
                                            source::FileId file_id, diag::DiagnosticEngine& diags,
                                            const ParseOptions& options = {});
+
+// The language's keywords, soft ones included: every lexer token spelled as a lower-case word
+// (`rule`, `within`, `null`), sorted. Read from the generated lexer's vocabulary, so the lists
+// that completion offers (LSP, REPL) cannot drift from the grammar. Static; thread-safe.
+const std::vector<std::string>& Keywords();
 
 // Parses the whole text of `file_id` as one expression (for the REPL and tests). Node ids are
 // dense from 0 within the returned expression. Returns an ErrorExpr when nothing could be

@@ -656,3 +656,20 @@ TEST(ParserTest, ParseExpressionOnBrokenInput) {
 
 }  // namespace
 }  // namespace squall::parse
+
+namespace squall::parse {
+namespace {
+
+TEST(ParserTest, KeywordsComeFromTheLexer) {
+  const std::vector<std::string>& words = Keywords();
+  for (const char* word : {"rule", "workflow", "within", "null", "true", "expect", "tz"}) {
+    EXPECT_TRUE(std::binary_search(words.begin(), words.end(), word)) << word;
+  }
+  // Punctuation and operators are not keywords.
+  EXPECT_FALSE(std::binary_search(words.begin(), words.end(), "??"));
+  EXPECT_TRUE(std::is_sorted(words.begin(), words.end()));
+  EXPECT_GT(words.size(), 60u);
+}
+
+}  // namespace
+}  // namespace squall::parse

@@ -387,9 +387,11 @@ module.exports = grammar({
     expect_nothing_step: ($) => prec.right(seq('expect', 'nothing', optional($.after_clause))),
     expect_call_step: ($) => prec.right(seq('expect', $.action_call, optional($.after_clause))),
     when_returns_step: ($) =>
-      seq('when', fld('action', $.qualified_name), 'returns', fld('result', $._expression)),
+      seq('when', fld('action', $.qualified_name), 'returns', fld('result', $._expression),
+        optional(seq('after', fld('after', $._expression)))),
     when_fails_step: ($) =>
-      seq('when', fld('action', $.qualified_name), 'fails', 'with', fld('error', $._expression)),
+      seq('when', fld('action', $.qualified_name), 'fails', 'with', fld('error', $._expression),
+        optional(seq('after', fld('after', $._expression)))),
     after_clause: ($) => seq('after', $._expression),
 
     // ---- expressions ----

@@ -1,16 +1,46 @@
 // Evaluating one action call; see call.h.
 #include "runtime/engine/call.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 
 #include "runtime/interp/value.h"
 #include "runtime/runners/runner.h"
+#include "stdlib/builtin_files.h"
 
 namespace squall::engine {
 namespace {
 
 using Json = nlohmann::json;
 constexpr std::string_view kMask = "********";
+
+constexpr std::string_view kStdlibPrefix = "stdlib:";
+
+// Writes the built-in script `stdlib:<path>` to `<scratch_dir>/stdlib/<path>` (atomically,
+// executable); its path, or "" when it is unknown or cannot be written.
+std::string MaterializeStdlib(const std::string& entry_point, const std::string& scratch_dir) {
+  std::string_view rel = std::string_view(entry_point).substr(kStdlibPrefix.size());
+  for (const stdlib::EmbeddedFile& file : stdlib::BuiltinFiles()) {
+    if (file.path != rel) continue;
+    std::filesystem::path path = std::filesystem::path(scratch_dir) / "stdlib" / rel;
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    std::filesystem::path temp = path;
+    temp += ".tmp";
+    {
+      std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+      out.write(file.text.data(), static_cast<std::streamsize>(file.text.size()));
+      if (!out) return "";
+    }
+    ::chmod(temp.c_str(), 0755);
+    std::filesystem::rename(temp, path, ec);
+    return ec ? "" : path.string();
+  }
+  return "";
+}
 
 }  // namespace
 
@@ -114,6 +144,31 @@ bool ShouldRetry(const EvaluatedPolicy& policy, int attempts, interp::Interprete
   interp::Value holds = in.Evaluate(matcher, call_policies->retry_when, event);
   in.SetContext(interp::Value::Absent(), interp::Value::Absent());
   return holds.kind == interp::Value::Kind::kBool && holds.boolean;
+}
+
+bool PrepareRunRequest(const ir::ActionSpec& spec, const std::string& scratch_dir,
+                       runners::RunRequest& request, std::string* error) {
+  for (const ir::ActionParameter& p : spec.parameters) {
+    runners::ParameterInfo info;
+    info.name = p.name;
+    if (p.position >= 0) info.position = p.position;
+    info.from_runner = p.from_runner;
+    info.secret = p.secret;
+    request.schema.push_back(std::move(info));
+  }
+  std::string entry = spec.entry_point;
+  if (entry.starts_with(kStdlibPrefix)) {
+    entry = MaterializeStdlib(entry, scratch_dir);
+    if (entry.empty()) {
+      *error = "cannot write out the built-in script of `" + spec.ref + "`";
+      return false;
+    }
+  }
+  if (!entry.empty()) {
+    request.entry_point = entry;
+    request.actions_dir = request.entry_point.parent_path();
+  }
+  return true;
 }
 
 Json ErrorDocument(std::string_view message, std::string_view action, std::string_view status,

@@ -18,6 +18,7 @@
 #include "runtime/engine/policy.h"
 #include "runtime/events/decoded_event.h"
 #include "runtime/interp/interpreter.h"
+#include "runtime/runners/runner.h"
 
 namespace squall::engine {
 
@@ -67,6 +68,13 @@ nlohmann::json ExecutionEventPayload(int64_t execution_id, std::string_view acti
                                      const nlohmann::json& parameters, const nlohmann::json& result,
                                      int64_t started_at_ms, int64_t finished_at_ms,
                                      std::string_view rule);
+
+// Fills in what running a call of `spec` needs beyond its parameters: the parameter schema
+// (positions, runner parameters, secrets) and the script (`entry_point`, with `actions_dir`);
+// a built-in pack's script (`stdlib:...`) is written out under `scratch_dir` first. False and
+// `*error` when that script cannot be written.
+bool PrepareRunRequest(const ir::ActionSpec& spec, const std::string& scratch_dir,
+                       runners::RunRequest& request, std::string* error);
 
 // JSON text of `value`; bytes that are not UTF-8 (a command's binary output, output cut inside
 // a character by a size cap, a secret of raw bytes) become U+FFFD instead of throwing.

@@ -20,7 +20,6 @@ namespace {
 using Json = nlohmann::json;
 using store::Status;
 
-constexpr std::string_view kStdlibPrefix = "stdlib:";
 // Executions listed at once when recovering (every non-terminal one is read).
 constexpr size_t kListAll = size_t{1} << 30;
 // How far back a restart looks for enforcements that still count against a throttle: throttle
@@ -571,26 +570,6 @@ namespace {
 
 // Writes an embedded script (`stdlib:packs/core/actions/x.sh`) under `scratch_dir` once and
 // returns its path; "" when it is not embedded or cannot be written.
-std::string MaterializeStdlib(const std::string& entry_point, const std::string& scratch_dir) {
-  std::string_view rel = std::string_view(entry_point).substr(kStdlibPrefix.size());
-  for (const stdlib::EmbeddedFile& file : stdlib::BuiltinFiles()) {
-    if (file.path != rel) continue;
-    std::filesystem::path path = std::filesystem::path(scratch_dir) / "stdlib" / rel;
-    std::error_code ec;
-    std::filesystem::create_directories(path.parent_path(), ec);
-    std::filesystem::path temp = path;
-    temp += ".tmp";
-    {
-      std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-      out.write(file.text.data(), static_cast<std::streamsize>(file.text.size()));
-      if (!out) return "";
-    }
-    ::chmod(temp.c_str(), 0755);
-    std::filesystem::rename(temp, path, ec);
-    return ec ? "" : path.string();
-  }
-  return "";
-}
 
 }  // namespace
 
@@ -687,25 +666,10 @@ void ExecutionEngine::StartRunner(Pending pending) {
   request.timeout = std::chrono::milliseconds(r.policy.timeout_ms);
   request.secret_values = r.secrets;
   if (spec != nullptr) {
-    for (const ir::ActionParameter& p : spec->parameters) {
-      runners::ParameterInfo info;
-      info.name = p.name;
-      if (p.position >= 0) info.position = p.position;
-      info.from_runner = p.from_runner;
-      info.secret = p.secret;
-      request.schema.push_back(std::move(info));
-    }
-    std::string entry = spec->entry_point;
-    if (entry.starts_with(kStdlibPrefix)) {
-      entry = MaterializeStdlib(entry, options_.scratch_dir);
-      if (entry.empty()) {
-        fail_now("cannot write out the built-in script of `" + spec->ref + "`");
-        return;
-      }
-    }
-    if (!entry.empty()) {
-      request.entry_point = entry;
-      request.actions_dir = request.entry_point.parent_path();
+    std::string error;
+    if (!PrepareRunRequest(*spec, options_.scratch_dir, request, &error)) {
+      fail_now(error);
+      return;
     }
   } else if (r.execution.runner == "local-shell-script") {
     fail_now("action `" + r.execution.action + "` is no longer loaded; its script is unknown");
@@ -794,10 +758,13 @@ void ExecutionEngine::HandleCompletions(std::vector<Completion>& completions,
     interp::Value error_value =
         error_json.empty() ? interp::Value::Absent() : interp::FromJson(error_json);
 
-    // `retry ... when` needs the event again; the rest of the decision does not.
+    // `retry ... when` needs the event again, and only when a retry is still possible.
+    bool retry_left = status != Status::kSucceeded && status != Status::kCanceled &&
+                      run.policy.retry.has_value() && x.attempts <= run.policy.retry->count;
+    bool needs_event = retry_left && run.policy.retry->has_when && call_policies != nullptr &&
+                       call_policies->retry_when.IsValid();
     bool retry =
-        status != Status::kSucceeded && status != Status::kCanceled &&
-        run.policy.retry.has_value() && (!run.policy.retry->has_when || decode()) &&
+        retry_left && (!needs_event || decode()) &&
         ShouldRetry(run.policy, x.attempts, program_->interpreter(), ref ? ref->matcher : 0,
                     call_policies, decoded, result_value, error_value);
     int64_t now = Now();

@@ -316,6 +316,88 @@ test "t" {
 })",
      "but it was not called",
      "workflows called (one mocked call each; their steps are not simulated): fix"},
+    {"slow_attempt_times_out_and_is_retried",
+     R"(rule clean {
+  if disk.low then core.local(cmd: "x") timeout 1m
+    retry 1 times every 10s when error.status == "timed_out"
+  on failure then core.echo(message: "{{error.status}}: {{error.message}}")
+}
+test "t" {
+  when core.local returns {stdout: "late"} after 5m
+  given disk.low {host: "web1", mount: "/", free_pct: 1.0}
+  expect core.local(cmd: "x")
+  expect core.local(cmd: "x") after 1m10s
+  expect core.echo(message: "timed_out: timed out after 1m") after 1m
+  expect nothing
+})",
+     "", ""},
+    {"action_timeout_parameter_applies",
+     R"(rule clean {
+  if disk.low then core.local(cmd: "x", timeout: 30)
+  on failure then core.echo(message: error.status)
+}
+test "t" {
+  when core.local returns {} after 1m
+  given disk.low {host: "web1", mount: "/", free_pct: 1.0}
+  expect core.local(cmd: "x")
+  expect core.echo(message: "timed_out") after 30s
+})",
+     "", ""},
+    {"concurrency_limits_attempts_in_flight",
+     R"(rule clean {
+  if disk.low then core.local(cmd: "clean {{event.host}}") concurrency 1 by event.mount
+}
+test "t" {
+  when core.local returns {} after 10s
+  given disk.low {host: "a", mount: "/", free_pct: 1.0}
+  given disk.low {host: "b", mount: "/", free_pct: 1.0}
+  given disk.low {host: "c", mount: "/data", free_pct: 1.0}
+  expect core.local(cmd: "clean 'a'")
+  expect core.local(cmd: "clean 'c'")
+  expect nothing after 9s
+  expect core.local(cmd: "clean 'b'") after 1s
+  expect nothing
+})",
+     "", ""},
+    {"map_expectation_names_some_keys",
+     R"(rule a {
+  if disk.low then core.http(url: "https://x.example/", headers: {Accept: "application/json", Authorization: "t"})
+}
+test "t" {
+  given disk.low {host: "web1", mount: "/", free_pct: 1.0}
+  expect core.http(headers: {Accept: "application/json"})
+})",
+     "", ""},
+    {"execution_events_carry_wall_clock_times",
+     R"(rule first {
+  if disk.low then core.local(cmd: "x")
+}
+rule watch {
+  if core.execution where event.rule == "first"
+  then core.echo(message: "{{event.started_at}} {{event.finished_at}}")
+}
+test "t" {
+  when core.local returns {} after 1m
+  given disk.low {host: "web1", mount: "/", free_pct: 1.0} after 1h
+  expect core.local(cmd: "x")
+  expect core.echo(message: "2026-01-01T01:00:00Z 2026-01-01T01:01:00Z") after 1m
+})",
+     "", ""},
+    {"rules_that_loop_across_time_are_stopped",
+     R"(rule start {
+  if disk.low then core.echo(message: "start")
+}
+rule again {
+  if core.execution where event.status == "failed" then core.echo(message: "again")
+    retry 1 times every 1s
+}
+test "t" {
+  when core.echo fails with "down"
+  given disk.low {host: "web1", mount: "/", free_pct: 1.0}
+  expect core.echo(message: "start")
+  expect nothing
+})",
+     "the rules loop", ""},
     {"webhook_instances",
      R"(rule a {
   if webhook "alerts" then core.echo(message: "alerts")

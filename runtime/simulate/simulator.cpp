@@ -17,6 +17,9 @@ using Json = nlohmann::json;
 // `core.execution` that calls an action, forever).
 constexpr int kMaxWorkPerInstant = 10000;
 constexpr int64_t kDrainHorizonMs = 366LL * 24 * 3600 * 1000;
+// Events and attempts in one simulation: rules that loop across time (a failure that starts
+// another retried call ...) are stopped here rather than running for ever.
+constexpr uint64_t kMaxWork = 200000;
 
 }  // namespace
 
@@ -33,6 +36,11 @@ struct Simulator::Execution {
   int64_t parent_id = 0;
   int attempts = 0;
   int64_t started_at = 0;
+  // The attempt under way: its outcome, and where its call is in calls_.
+  Outcome outcome;
+  bool timed_out = false;
+  size_t call_index = 0;
+  std::pair<std::string, std::string> slot;  // (rule, concurrency key) when limited
 };
 
 Simulator::Simulator(std::shared_ptr<engine::LoadedProgram> program)
@@ -108,10 +116,22 @@ bool Simulator::RunUntil(int64_t until, std::string* error) {
       agenda_.clear();
       return false;
     }
-    if (work.kind == Work::Kind::kEvent) {
-      MatchEvent(work);
-    } else {
-      Attempt(work.execution_id);
+    if (++work_done_ > kMaxWork) {
+      *error = "the rules loop: more than " + std::to_string(kMaxWork) +
+               " events and action attempts in one test";
+      agenda_.clear();
+      return false;
+    }
+    switch (work.kind) {
+      case Work::Kind::kEvent:
+        MatchEvent(work);
+        break;
+      case Work::Kind::kAttempt:
+        Attempt(work.execution_id);
+        break;
+      case Work::Kind::kFinish:
+        Finish(work.execution_id);
+        break;
     }
   }
   now_ = std::max(now_, until);
@@ -141,9 +161,12 @@ void Simulator::MatchEvent(const Work& work) {
         engine::EvaluatePolicies(program_->interpreter(), ref.matcher, rule.policies, decoded);
     if (policy.throttle > 0 && !throttles_.Admit(rule.name, policy.throttle_key, now_,
                                                  policy.throttle, policy.throttle_period_ms)) {
-      notes_.push_back(Note{now_, rule.name,
-                            "throttled: more than " + std::to_string(policy.throttle) + " within " +
-                                std::to_string(policy.throttle_period_ms) + " ms"});
+      notes_.push_back(
+          Note{now_, rule.name,
+               "throttled: it already ran " + std::to_string(policy.throttle) + " time(s) within " +
+                   check::DurationSpelling(policy.throttle_period_ms) +
+                   (policy.throttle_key.empty() ? std::string()
+                                                : " for `" + policy.throttle_key + "`")});
       continue;
     }
     StartExecution(ref, -1, rule.action, rule.action_is_workflow, rule.arguments, rule.policies,
@@ -177,9 +200,19 @@ void Simulator::StartExecution(const match::RuleRef& rule, int call, const std::
 
 void Simulator::Attempt(int64_t execution_id) {
   Execution& x = *executions_.at(execution_id);
+  const ir::RuleMatch& rule = program_->Rule(x.rule);
+  if (x.policy.concurrency > 0) {
+    // As the engine: at most N attempts of this rule's call (per key) run at once; the others
+    // wait for a slot, in order.
+    x.slot = {rule.name, x.policy.concurrency_key};
+    if (running_[x.slot] >= x.policy.concurrency) {
+      waiting_[x.slot].push_back(execution_id);
+      return;
+    }
+    ++running_[x.slot];
+  }
   ++x.attempts;
   if (x.attempts == 1) x.started_at = now_;
-  const ir::RuleMatch& rule = program_->Rule(x.rule);
 
   Outcome outcome;
   if (x.runner == "inject-trigger") {
@@ -199,6 +232,18 @@ void Simulator::Attempt(int64_t execution_id) {
   } else {
     outcome = NextOutcome(x.action);
   }
+  // The attempt's limit, as the runners apply it: the `timeout` policy, and the action's own
+  // `timeout` parameter (seconds), whichever is shorter.
+  int64_t limit = x.policy.timeout_ms;
+  if (auto it = x.parameters.find("timeout");
+      it != x.parameters.end() && it->is_number() && it->get<double>() > 0) {
+    int64_t parameter = static_cast<int64_t>(it->get<double>() * 1000);
+    limit = limit > 0 ? std::min(limit, parameter) : parameter;
+  }
+  x.timed_out = limit > 0 && outcome.duration_ms > limit;
+  int64_t runs_for = x.timed_out ? limit : outcome.duration_ms;
+  x.outcome = std::move(outcome);
+  x.call_index = calls_.size();
   calls_.push_back(Call{.execution_id = x.id,
                         .attempt = x.attempts,
                         .at_ms = now_,
@@ -207,22 +252,45 @@ void Simulator::Attempt(int64_t execution_id) {
                         .parameters = x.shown,
                         .parent_id = x.parent_id,
                         .workflow = x.runner.empty(),
-                        .failed = outcome.failed});
+                        .status = x.timed_out        ? "timed_out"
+                                  : x.outcome.failed ? "failed"
+                                                     : "succeeded",
+                        .ended_ms = now_ + runs_for});
+  Schedule(now_ + runs_for, Work{.kind = Work::Kind::kFinish, .execution_id = x.id});
+}
+
+void Simulator::Finish(int64_t execution_id) {
+  Execution& x = *executions_.at(execution_id);
+  const ir::RuleMatch& rule = program_->Rule(x.rule);
+  if (x.policy.concurrency > 0) {
+    // The slot goes to the next waiting attempt.
+    --running_[x.slot];
+    auto waiting = waiting_.find(x.slot);
+    if (waiting != waiting_.end() && !waiting->second.empty()) {
+      int64_t next = waiting->second.front();
+      waiting->second.pop_front();
+      Schedule(now_, Work{.kind = Work::Kind::kAttempt, .execution_id = next});
+    }
+  }
+  const bool failed = x.outcome.failed || x.timed_out;
+  const char* status = x.timed_out ? "timed_out" : failed ? "failed" : "succeeded";
+  std::string message =
+      x.timed_out ? "timed out after " + check::DurationSpelling(now_ - calls_[x.call_index].at_ms)
+                  : x.outcome.error;
 
   // The event again, for `retry ... when` and follow-up arguments.
   const auto& [trigger, payload] = events_.at(x.event_key);
   events::DecodedEvent decoded;
-  std::string message;
-  bool have_event = program_->Decode(trigger, payload, x.event_key, decoded, &message);
-  Json result_json = outcome.failed ? Json() : outcome.result;
+  std::string decode_error;
+  bool have_event = program_->Decode(trigger, payload, x.event_key, decoded, &decode_error);
+  Json result_json = failed ? Json() : x.outcome.result;
   interp::Value result_value = interp::FromJson(engine::DumpJson(result_json));
-  interp::Value error_value = outcome.failed
-                                  ? interp::FromJson(engine::DumpJson(engine::ErrorDocument(
-                                        outcome.error, x.action, "failed", nullptr)))
-                                  : interp::Value::Absent();
+  interp::Value error_value = failed ? interp::FromJson(engine::DumpJson(engine::ErrorDocument(
+                                           message, x.action, status, nullptr)))
+                                     : interp::Value::Absent();
   const ir::Policies& call_policies =
       x.call < 0 ? rule.policies : rule.follow_ups[static_cast<size_t>(x.call)].policies;
-  if (outcome.failed && have_event &&
+  if (failed && have_event &&
       engine::ShouldRetry(x.policy, x.attempts, program_->interpreter(), x.rule.matcher,
                           &call_policies, decoded, result_value, error_value)) {
     Schedule(now_ + engine::RetryDelayMs(*x.policy.retry, x.attempts),
@@ -230,9 +298,8 @@ void Simulator::Attempt(int64_t execution_id) {
     return;
   }
 
-  const char* status = outcome.failed ? "failed" : "succeeded";
   Json ended = engine::ExecutionEventPayload(x.id, x.action, x.runner, status, x.shown, result_json,
-                                             x.started_at, now_, rule.name);
+                                             kEpochMs + x.started_at, kEpochMs + now_, rule.name);
   int64_t key = next_event_key_++;
   events_[key] = {"core.execution", engine::DumpJson(ended)};
   Schedule(now_, Work{.kind = Work::Kind::kEvent, .event_key = key});
@@ -242,7 +309,7 @@ void Simulator::Attempt(int64_t execution_id) {
   interp::Interpreter& in = program_->interpreter();
   for (size_t i = 0; i < rule.follow_ups.size(); ++i) {
     const ir::FollowUp& follow_up = rule.follow_ups[i];
-    if (follow_up.on_success == outcome.failed) continue;
+    if (follow_up.on_success == failed) continue;
     in.SetContext(result_value, error_value);
     StartExecution(x.rule, static_cast<int>(i), follow_up.action, follow_up.action_is_workflow,
                    follow_up.arguments, follow_up.policies, decoded, x.event_key, x.id);

@@ -1,22 +1,24 @@
 // The rule simulator behind `squall test`: runs a loaded program against events in virtual
 // time, with every action mocked. Events match through the program's own matcher (native or
-// interpreted) and calls are rendered, defaulted, throttled, retried and followed up exactly as
-// the execution engine does (runtime/engine/call.h holds the shared meaning), but nothing runs:
-// each attempt ends at once with the outcome scripted for its action (`when ... returns` /
-// `fails with`), else success with an empty result. Time moves only when told to, so a test of
-// `retry every 10m` or `throttle 1 per 1h` takes microseconds.
+// interpreted) and calls are rendered, defaulted, throttled, limited by `concurrency`, retried,
+// timed out and followed up exactly as the execution engine does (runtime/engine/call.h holds
+// the shared meaning), but nothing runs: each attempt ends with the outcome scripted for its
+// action (`when ... returns` / `fails with`, optionally `after D`: the attempt takes D), else
+// success with an empty result at once. Time moves only when told to, so a test of
+// `retry every 10m` or `throttle 1 per 1h` takes microseconds. Virtual time starts at
+// 2026-01-01T00:00:00Z (kEpochMs), which is what `core.execution` timestamps show.
 //
 // Not simulated: workflows run as single mocked calls (their steps are not executed);
-// correlation rules are not lowered yet (ir::Program::skipped); concurrency limits never delay
-// a call (mocked attempts take no time); `timeout` never fires (script a failure instead).
-// `core.inject_trigger` does inject its event, and every ending emits `core.execution`, so
-// rules that react to other rules are simulated too.
+// correlation rules are not lowered yet (ir::Program::skipped). `core.inject_trigger` does
+// inject its event, and every ending emits `core.execution`, so rules that react to other rules
+// are simulated too.
 //
 // Thread safety: none; one simulator per thread. The program is used by this simulator only
 // while it runs (LoadedProgram has per-call state).
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -35,19 +37,24 @@ struct Outcome {
   bool failed = false;
   nlohmann::json result = nlohmann::json::object();  // success: the action's result
   std::string error;                                 // failure: the message
+  int64_t duration_ms = 0;  // how long the attempt runs (a timeout may end it sooner)
 };
+
+// 2026-01-01T00:00:00Z: virtual time 0, as timestamps in events show it.
+inline constexpr int64_t kEpochMs = 1767225600000;
 
 // One attempt of one action call, as the rules made it.
 struct Call {
   int64_t execution_id = 0;
   int attempt = 1;     // 1: the first; 2: the first retry ...
-  int64_t at_ms = 0;   // virtual time since the simulation started
+  int64_t at_ms = 0;   // when the attempt started: virtual time since the simulation started
   std::string action;  // `core.local`, or a workflow name
   std::string rule;
-  nlohmann::json parameters;  // rendered, defaults applied, secrets masked
-  int64_t parent_id = 0;      // the execution a follow-up follows; 0 for a rule's own action
-  bool workflow = false;      // a workflow, mocked as one call (its steps are not run)
-  bool failed = false;        // how the mocked attempt ended
+  nlohmann::json parameters;         // rendered, defaults applied, secrets masked
+  int64_t parent_id = 0;             // the execution a follow-up follows; 0 for a rule's own action
+  bool workflow = false;             // a workflow, mocked as one call (its steps are not run)
+  std::string status = "succeeded";  // how it ended: succeeded, failed, timed_out
+  int64_t ended_ms = 0;
 };
 
 // Something a rule did that is not a call: a throttled or failed enforcement, a skipped rule.
@@ -70,7 +77,8 @@ class Simulator {
   // Feeds one event now and runs everything it causes at this instant. `parameters_json` names
   // the trigger instance (a webhook's url, a timer's schedule): only that instance's rules see
   // it; empty reaches every rule of the trigger. False (and `*error`) when the payload is not
-  // a JSON object or the rules loop (more than a bound of events and attempts at one instant).
+  // a JSON object or the rules loop (more than a bound of events and attempts at one instant,
+  // or in the whole simulation).
   bool Send(const std::string& trigger, const std::string& parameters_json,
             const std::string& payload_json, std::string* error);
 
@@ -81,7 +89,8 @@ class Simulator {
   // `*error`) when the rules loop.
   bool Drain(std::string* error);
 
-  // When the next attempt of `action` already scheduled (a retry) falls due; nullopt if none.
+  // When the next attempt of `action` already scheduled (a retry, or one waiting for a
+  // concurrency slot is not counted) falls due; nullopt if none.
   std::optional<int64_t> NextDue(const std::string& action) const;
 
   int64_t now() const { return now_; }
@@ -93,11 +102,11 @@ class Simulator {
   struct Execution;
   // What falls due at a virtual time: an event to match, or the next attempt of an execution.
   struct Work {
-    enum class Kind : uint8_t { kEvent, kAttempt };
+    enum class Kind : uint8_t { kEvent, kAttempt, kFinish };
     Kind kind = Kind::kEvent;
     int64_t event_key = 0;        // kEvent
     std::string parameters_json;  // kEvent: the trigger instance
-    int64_t execution_id = 0;     // kAttempt
+    int64_t execution_id = 0;     // kAttempt, kFinish
   };
 
   bool RunUntil(int64_t until, std::string* error);
@@ -106,7 +115,9 @@ class Simulator {
                       bool is_workflow, const std::vector<ir::Argument>& arguments,
                       const ir::Policies& policies, const events::DecodedEvent& event,
                       int64_t event_key, int64_t parent_id);
+  // An attempt starts now (or waits for a concurrency slot), and is scheduled to finish.
   void Attempt(int64_t execution_id);
+  void Finish(int64_t execution_id);
   Outcome NextOutcome(const std::string& action);
   void Schedule(int64_t at, Work work);
 
@@ -121,6 +132,10 @@ class Simulator {
   std::map<int64_t, std::pair<std::string, std::string>> events_;  // trigger, payload
   std::map<std::string, Outcome> script_;
   engine::ThrottleWindows throttles_;
+  // Concurrency slots: (rule, key) -> running attempts, and the executions waiting for one.
+  std::map<std::pair<std::string, std::string>, int> running_;
+  std::map<std::pair<std::string, std::string>, std::deque<int64_t>> waiting_;
+  uint64_t work_done_ = 0;  // events and attempts, for the loop bound
   std::vector<Call> calls_;
   std::vector<Note> notes_;
 };

@@ -32,8 +32,10 @@ bool Matches(const ir::ExpectedValue& expected, const Json* actual) {
   switch (expected.kind) {
     case ir::ExpectedValue::Kind::kAny:
       return true;
-    case ir::ExpectedValue::Kind::kValue:
-      return actual != nullptr && *actual == Json::parse(expected.json);
+    case ir::ExpectedValue::Kind::kValue: {
+      Json value = Json::parse(expected.json, nullptr, /*allow_exceptions=*/false);
+      return actual != nullptr && !value.is_discarded() && *actual == value;
+    }
     case ir::ExpectedValue::Kind::kList:
       if (actual == nullptr || !actual->is_array() || actual->size() != expected.elements.size()) {
         return false;
@@ -75,7 +77,7 @@ std::string Describe(const Call& call) {
   }
   out += ") by rule " + call.rule;
   if (call.attempt > 1) out += ", attempt " + std::to_string(call.attempt);
-  if (call.failed) out += ", failed";
+  if (call.status != "succeeded") out += ", " + call.status;
   return out;
 }
 
@@ -111,10 +113,13 @@ class Run {
     std::string error;
     switch (step.kind) {
       case Kind::kWhenReturns:
-        sim_.Script(step.action, Outcome{.failed = false, .result = Json::parse(step.result_json)});
+        sim_.Script(step.action, Outcome{.failed = false,
+                                         .result = Json::parse(step.result_json, nullptr, false),
+                                         .duration_ms = step.after_ms});
         return std::nullopt;
       case Kind::kWhenFails:
-        sim_.Script(step.action, Outcome{.failed = true, .error = step.message});
+        sim_.Script(step.action,
+                    Outcome{.failed = true, .error = step.message, .duration_ms = step.after_ms});
         return std::nullopt;
       case Kind::kGiven:
         if (!sim_.Advance(step.after_ms, &error) ||
@@ -122,6 +127,7 @@ class Run {
           return Fail(step, error);
         }
         last_given_ = &step;
+        last_given_at_ = sim_.now();
         return std::nullopt;
       case Kind::kExpectNothing: {
         // A trailing `expect nothing` covers everything still pending (retries, windows).
@@ -283,8 +289,9 @@ class Run {
     const ir::Matcher& matcher = sim_.program().program().matchers[m];
     std::string head = "rule " + rule.name + ": ";
     if (rule.disabled) return head + "it is @disabled";
+    // What stopped the rule since the last event (not an older throttle, say).
     for (const Note& note : sim_.notes()) {
-      if (note.rule == rule.name) return head + note.message;
+      if (note.rule == rule.name && note.at_ms >= last_given_at_) return head + note.message;
     }
     if (!last_given_->parameters_json.empty() && !matcher.parameters_json.empty() &&
         last_given_->parameters_json != matcher.parameters_json) {
@@ -315,6 +322,7 @@ class Run {
   const source::SourceManager& sources_;
   std::vector<bool> matched_;  // parallel to the simulator's calls
   const ir::TestStep* last_given_ = nullptr;
+  int64_t last_given_at_ = 0;
   bool last_step_ = false;  // the step running is the test's last
 };
 

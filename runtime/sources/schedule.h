@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "compiler/cron/cron.h"
+
 namespace squall::sources {
 
 using SystemTime = std::chrono::system_clock::time_point;
@@ -23,23 +25,10 @@ struct Parsed {
   bool ok() const { return value.has_value(); }
 };
 
-// A 5-field cron schedule: `minute hour day-of-month month day-of-week`.
-struct CronSchedule {
-  std::bitset<60> minutes;
-  std::bitset<24> hours;
-  std::bitset<32> days;     // 1..31
-  std::bitset<13> months;   // 1..12
-  std::bitset<7> weekdays;  // 0..6, 0 is Sunday (7 in the text is Sunday too)
-  // The day-of-month / day-of-week field starts with `*` (Vixie cron: when neither does, a
-  // day matches when EITHER field matches; otherwise both must match). So `*/2` counts as `*`.
-  bool days_star = false;
-  bool weekdays_star = false;
-  std::string text;  // as given
-};
+// A 5-field cron schedule (compiler/cron: the parser `squall check` validates with).
+using CronSchedule = cron::Schedule;
 
-// Parses exactly the syntax compiler/check/cron.h (ValidateCron) accepts, with the same error
-// messages: `*`, numbers, ranges `a-b`, steps `*/n`, `a-b/n` and `a/n` (a to the field's
-// maximum), lists, names `jan`-`dec` and `sun`-`sat` (any case); day-of-week 0 and 7 are Sunday.
+// cron::Parse as a Parsed value.
 Parsed<CronSchedule> ParseCron(std::string_view text);
 
 // The first fire time strictly after `after`, reading the schedule in `zone`. Daylight-saving
