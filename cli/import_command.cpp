@@ -111,6 +111,12 @@ int RunImport(std::span<const std::string> arg_list, const Streams& streams) {
   }
   std::optional<DiagnosticOptions> options = args.diagnostics.Resolve("import", streams.err);
   if (!options) return kExitUsage;
+  if (options->format == DiagnosticsFormat::kJson && args.output_dir.empty()) {
+    // JSON diagnostics go to standard output, where the converted source would go too.
+    streams.err << "squall import: error: --diagnostics-format=json needs -o DIR (both would "
+                   "go to standard output)\n";
+    return kExitUsage;
+  }
 
   Session session(*options);
   st2import::CollectedFiles collected = st2import::CollectRuleFiles(paths);

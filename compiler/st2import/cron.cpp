@@ -108,6 +108,15 @@ CronResult ConvertCronTimer(const std::map<std::string, std::string>& fields) {
       return result;
     }
   }
+  // APScheduler matches a day when both `day` and `day_of_week` match; cron (Vixie, which
+  // Squall's follows) when either does, unless one of them starts with `*`.
+  if (!effective["day"].starts_with('*') && !effective["day_of_week"].starts_with('*')) {
+    result.problem = "APScheduler requires both `day: " + effective["day"] +
+                     "` and `day_of_week: " + effective["day_of_week"] +
+                     "`, while cron fires when either matches; keep one of them, or check the "
+                     "other in the rule's condition";
+    return result;
+  }
   std::string days = DayNames(effective["day_of_week"], &result.problem);
   if (!result.problem.empty()) return result;
   result.schedule = effective["minute"] + " " + effective["hour"] + " " + effective["day"] + " " +

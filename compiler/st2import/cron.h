@@ -19,7 +19,9 @@ struct CronResult {
 // when a less significant field is given and its minimum otherwise (`{hour: 3}` is 03:00:00
 // every day). Day-of-week numbers count from Monday = 0 (APScheduler), so they are written as
 // names (`mon`). Not convertible: `second` other than 0, `year` or `week` other than `*`,
-// APScheduler-only expressions (`last`, `2nd fri`), unknown fields.
+// APScheduler-only expressions (`last`, `2nd fri`), unknown fields, and `day` and
+// `day_of_week` both restricted (neither starts with `*`: APScheduler requires both, cron
+// either).
 CronResult ConvertCronTimer(const std::map<std::string, std::string>& fields);
 
 }  // namespace squall::st2import

@@ -39,7 +39,19 @@ INSTANTIATE_TEST_SUITE_P(
         CronCase{{}, "0 0 1 1 *"}, CronCase{{{"second", "30"}}, ""},
         CronCase{{{"year", "2030"}}, ""}, CronCase{{{"week", "5"}}, ""},
         CronCase{{{"day", "last"}}, ""}, CronCase{{{"day_of_week", "7"}}, ""},
-        CronCase{{{"minutes", "5"}}, ""}));
+        CronCase{{{"minutes", "5"}}, ""},
+        // APScheduler ANDs `day` and `day_of_week`; cron ORs them unless one starts with `*`.
+        CronCase{{{"day", "1"}, {"day_of_week", "mon"}}, ""},
+        CronCase{{{"day", "1-7"}, {"day_of_week", "0"}, {"hour", "9"}}, ""},
+        CronCase{{{"day", "*/2"}, {"day_of_week", "mon"}}, "0 0 */2 * mon"},
+        CronCase{{{"day", "15"}, {"day_of_week", "*"}}, "0 0 15 * *"}));
+
+TEST(CronTest, BothDayFieldsRestrictedSaysWhy) {
+  CronResult result = ConvertCronTimer({{"day", "1-7"}, {"day_of_week", "fri"}});
+  EXPECT_EQ(result.schedule, "");
+  EXPECT_NE(result.problem.find("both `day: 1-7` and `day_of_week: fri`"), std::string::npos)
+      << result.problem;
+}
 
 }  // namespace
 }  // namespace squall::st2import

@@ -12,6 +12,7 @@
 #include "compiler/format/formatter.h"
 #include "compiler/parse/parser.h"
 #include "compiler/schema/diag_buffer.h"
+#include "compiler/schema/pack_metadata.h"
 #include "compiler/schema/yaml_reader.h"
 #include "compiler/schema/yaml_value.h"
 #include "compiler/st2import/cron.h"
@@ -64,10 +65,37 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 33> kOperato
     {"search", "search"},
 }};
 
-// Operators that can hold for a missing value: only these make StackStorm's "criteria never
-// match an empty payload" rule observable, so only rules using them get the guard.
-bool TrueOnMissing(std::string_view op) {
-  return op == "nequals" || op == "nexists" || op == "ninside";
+// Whether a criterion can hold on an empty payload: only then is StackStorm's "criteria never
+// match an empty payload" rule observable, so only rules with such a criterion get the guard.
+// `whole_payload`: the key is `trigger` itself, whose value is then `{}`, not a missing value.
+// Otherwise the value is missing (None), and only these operators can hold for None:
+// `nequals`, `nexists`, `ninside`, and `inside` when the pattern can hold null (`None in
+// [None]`): a list with a null item, a map (its keys), or a template (it may render either).
+bool CanHoldOnEmptyPayload(std::string_view op, bool whole_payload, const YAML::Node& pattern,
+                           bool template_pattern) {
+  if (whole_payload || op == "nequals" || op == "nexists" || op == "ninside") return true;
+  if (op != "inside") return false;
+  if (pattern.IsSequence()) {
+    return std::any_of(pattern.begin(), pattern.end(), [](const YAML::Node& item) {
+      return schema::KindOf(item) == ValueKind::kNull;
+    });
+  }
+  return pattern.IsMap() || template_pattern;
+}
+
+// Whether StackStorm could decode the rendered text of a template pattern that is not one
+// `{{ expr }}` as JSON (a list, map or string: the text starts with `[`, `{` or `"`). It does
+// so for every pattern holding `{{` (its `to_complex` rewrite, rules/filter.py), which the
+// import's text interpolation cannot follow.
+bool MayDecodeAsJson(std::string_view pattern) {
+  size_t first = pattern.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos || pattern.find("{{") == std::string_view::npos) {
+    return false;
+  }
+  char c = pattern[first];
+  bool opens_template = c == '{' && first + 1 < pattern.size() &&
+                        std::string_view("{%#").find(pattern[first + 1]) != std::string_view::npos;
+  return c == '[' || c == '"' || (c == '{' && !opens_template);
 }
 
 constexpr std::array<std::string_view, 14> kRuleFields = {
@@ -333,7 +361,10 @@ struct Importer::Impl {
     if (pattern == nullptr || schema::KindOf(pattern->value) == ValueKind::kNull) {
       return std::nullopt;
     }
-    guard = guard || TrueOnMissing(op);
+    bool template_pattern = schema::KindOf(pattern->value) == ValueKind::kString &&
+                            pattern->value.Scalar().find("{{") != std::string::npos;
+    guard =
+        guard || CanHoldOnEmptyPayload(op, key.top_field.empty(), pattern->value, template_pattern);
     std::string call = "st2_" + std::string(op) + "(" + key.expr;
     if (op == "exists" || op == "nexists") return call + ")";
     if (op == "search") {
@@ -352,17 +383,31 @@ struct Importer::Impl {
       return call + ", " + StringLiteral(*condition) + ", " + *children + ")";
     }
     std::optional<std::string> pattern_text;
+    std::string exists;  // `st2_exists(p) and ` for each payload path the pattern renders
     if (schema::KindOf(pattern->value) == ValueKind::kString) {
       TemplateResult t = TranslateTemplate(pattern->value.Scalar(),
                                            TemplateContext::kCriteriaPattern, ctx.webhook);
       if (!Take(ctx, t, pattern->value_range)) return std::nullopt;
+      if (t.single_expression.empty() && MayDecodeAsJson(pattern->value.Scalar())) {
+        Report(ctx,
+               Problem{Kind::ImportUnsupportedJinja,
+                       {pattern->value.Scalar(),
+                        "StackStorm decodes the rendered text as JSON (a list, map or string "
+                        "here), while the import would compare it as text; compare with one "
+                        "`{{ expr }}` per criterion instead"}},
+               pattern->value_range);
+        return std::nullopt;
+      }
       // A whole-string template is decoded as JSON by StackStorm: the value keeps its type.
       pattern_text = !t.single_expression.empty() ? t.single_expression : t.text;
+      // StackStorm renders with StrictUndefined: a missing payload field is a render error,
+      // which makes the criterion false. Squall would read it as null.
+      for (const std::string& path : t.required_paths) exists += "st2_exists(" + path + ") and ";
     } else {
       pattern_text = Literal(ctx, pattern->value, pattern->value_range, /*templates=*/false);
     }
     if (!pattern_text) return std::nullopt;
-    return call + ", " + *pattern_text + ")";
+    return exists + call + ", " + *pattern_text + ")";
   }
 
   // Templates inside `search` see `item`, which only st2_search itself evaluates.
@@ -475,9 +520,24 @@ struct Importer::Impl {
         ReadRequiredString(ctx, root, "name", "a StackStorm rule", yaml.Start());
     rule.name = name.value_or(std::filesystem::path(path).stem().string());
     if (const MapEntry* pack = root.FindSet("pack")) {
-      if (std::optional<std::string> value = schema::ReadString(yaml, *pack)) rule.pack = *value;
+      std::optional<std::string> value = schema::ReadString(yaml, *pack);
+      // The pack names the output file (`-o DIR`: DIR/<pack>.rule), so only StackStorm's pack
+      // refs (st2common/constants/pack.py PACK_REF_WHITELIST_REGEX `^[a-z0-9_]+$`, which its
+      // registrar requires of a rule's `pack`) are taken; the rule stays in the default pack.
+      if (value && schema::IsValidPackRef(*value)) {
+        rule.pack = *value;
+      } else {
+        if (value) {
+          schema::ReportFieldType(yaml, *pack,
+                                  "a pack ref (lowercase letters, digits and underscores)",
+                                  "`" + CommentText(*value) + "`");
+        }
+        rule.ok = false;
+      }
     }
-    std::string comment = "# " + rule.pack + "." + rule.name + " (" + path + ")\n";
+    // Names and paths are YAML text: CommentText keeps them inside the comment line.
+    std::string comment =
+        "# " + CommentText(rule.pack + "." + rule.name + " (" + path + ")") + "\n";
     std::string annotations;
     const MapEntry* enabled = root.FindSet("enabled");
     std::optional<bool> is_enabled;
@@ -606,7 +666,7 @@ std::optional<std::string> Importer::Render(const std::optional<std::string>& pa
   for (const auto& [ref, trigger] : impl_->declared) {
     bool used = !pack || trigger.packs.count(*pack) != 0;
     if (!used) continue;
-    text += "\n# No pack on the pack path declares `" + ref +
+    text += "\n# No pack on the pack path declares `" + CommentText(ref) +
             "`: the fields its rules read, as StackStorm sees them.\ntrigger " + SpellDotted(ref) +
             " {\n";
     for (const std::string& field : trigger.fields) text += SpellAnyName(field) + ": json?\n";

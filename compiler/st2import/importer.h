@@ -58,8 +58,8 @@ class Importer {
   Importer(const Importer&) = delete;
   Importer& operator=(const Importer&) = delete;
 
-  // Reads `file` (CannotReadFile if it cannot be read) and converts every rule in it (a file
-  // holds one rule, or several YAML documents with one rule each).
+  // Reads `file` (CannotReadFile if it cannot be read) and converts the rule in it (a file
+  // holds one rule: its first YAML document, as StackStorm's loader reads one).
   void AddFile(const RuleFile& file);
   // Converts the rules of YAML text already in `sources` (tests, stdin).
   void AddText(source::FileId file_id, const std::string& default_pack);

@@ -110,5 +110,124 @@ TEST(ImporterTest, MissingFieldsAreReported) {
   EXPECT_EQ(out.text.find("trigger a.b"), std::string::npos) << out.text;
 }
 
+// Counts the lines of `text` that start with `prefix`.
+size_t CountLines(const std::string& text, const std::string& prefix) {
+  size_t count = 0;
+  for (size_t pos = 0; pos < text.size();) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    if (text.compare(pos, prefix.size(), prefix) == 0) ++count;
+    pos = end + 1;
+  }
+  return count;
+}
+
+TEST(ImporterTest, YamlTextCannotBecomeSource) {
+  // Line breaks (YAML escapes) in every text that reaches a comment, an annotation or a name.
+  Imported out =
+      Import(R"(name: "r\nrule injected {\n  if core.st2.webhook then core.noop()\n}\u2028x"
+description: "d\") @disabled\n\\ {{ trigger.x }}\r\u0085"
+enabled: true
+trigger: {type: "ev\nimport evil.x"}
+action: {ref: core.noop}
+)");
+  EXPECT_TRUE(out.diags.empty()) << out.diags.front().message;
+  EXPECT_EQ(CountLines(out.text, "rule "), 1u) << out.text;
+  EXPECT_EQ(CountLines(out.text, "import "), 2u) << out.text;  // `ev_import evil` and core
+  EXPECT_EQ(CountLines(out.text, "  if "), 1u) << out.text;
+  EXPECT_NE(out.text.find("# p.r rule injected {   if core.st2.webhook then core.noop() } x "
+                          "(r.yaml)\n"),
+            std::string::npos)
+      << out.text;
+  EXPECT_NE(out.text.find("@description(\"d\\\") @disabled\\n\\\\ \\{{ trigger.x }}\\r\\u{85}\")"),
+            std::string::npos)
+      << out.text;
+  EXPECT_NE(out.text.find("rule `r_rule injected {_  if core.st2.webhook then core.noop()_}_x` {"),
+            std::string::npos)
+      << out.text;
+}
+
+TEST(ImporterTest, PackMustBeAPackRef) {
+  for (const char* pack : {"../../x", "/tmp/x", "a.b", "A", "\"x\\ny\"", "''"}) {
+    Imported out = Import(std::string("name: r\npack: ") + pack +
+                          "\nenabled: true\ntrigger: {type: a.b}\naction: {ref: core.noop}\n");
+    ASSERT_EQ(out.diags.size(), 1u) << pack;
+    EXPECT_EQ(out.diags[0].kind, diag::Kind::PackFieldType) << pack;
+    EXPECT_EQ(out.diags[0].range.begin, 14u) << pack;  // the value after `pack: `
+    EXPECT_EQ(out.text.find("rule r"), std::string::npos) << out.text;
+  }
+  // The rule stays in the file's pack: nothing names an output file after the bad value.
+  source::SourceManager sources;
+  diag::DiagnosticEngine diags(sources);
+  Importer importer(sources, diags, nullptr);
+  importer.AddText(sources.AddFile("r.yaml",
+                                   "name: r\npack: ../x\nenabled: true\ntrigger: "
+                                   "{type: a.b}\naction: {ref: core.noop}\n"),
+                   "p");
+  EXPECT_EQ(importer.Packs(), std::vector<std::string>{"p"});
+}
+
+TEST(ImporterTest, EmptyPayloadGuardWhenACriterionCanHoldOnIt) {
+  auto where = [](const std::string& criterion) {
+    Imported out = Import("name: r\nenabled: true\ntrigger: {type: a.b}\ncriteria:\n  " +
+                          criterion + "\naction: {ref: core.noop}\n");
+    EXPECT_TRUE(out.diags.empty()) << criterion;
+    size_t start = out.text.find("where ");
+    size_t end = out.text.find("\n", start);
+    return start == std::string::npos ? "" : out.text.substr(start, end - start);
+  };
+  const std::string guard = "where len(keys(event)) > 0 and ";
+  // `None in [None]` holds.
+  EXPECT_EQ(where("trigger.x: {type: inside, pattern: [a, null]}"),
+            guard + "st2_inside(event.x, [\"a\", null])");
+  EXPECT_EQ(where("trigger.x: {type: in, pattern: {k: 1}}"), guard + "st2_inside(event.x, {k: 1})");
+  // `trigger` itself is the payload, `{}` on an empty one: `{} in [{}]` holds.
+  EXPECT_EQ(where("trigger: {type: equals, pattern: {}}"), guard + "st2_equals(event, {})");
+  // False for a missing value: no guard.
+  EXPECT_EQ(where("trigger.x: {type: inside, pattern: [a, b]}"),
+            "where st2_inside(event.x, [\"a\", \"b\"])");
+  EXPECT_EQ(where("trigger.x: {type: inside, pattern: abc}"), "where st2_inside(event.x, \"abc\")");
+  EXPECT_EQ(where("trigger.x: {type: equals, pattern: 1}"), "where st2_equals(event.x, 1)");
+}
+
+TEST(ImporterTest, TemplatePatternsNeedTheirFieldsPresent) {
+  Imported out = Import(R"(name: r
+enabled: true
+trigger: {type: a.b}
+criteria:
+  trigger.x: {type: equals, pattern: "{{ trigger.a.b }}"}
+  trigger.y: {type: nequals, pattern: "v-{{ trigger.c | upper }}-{{ trigger.d | default('') }}"}
+action: {ref: core.noop}
+)");
+  EXPECT_TRUE(out.diags.empty());
+  EXPECT_NE(out.text.find(
+                "    where len(keys(event)) > 0\n"
+                "      and st2_exists(event.a?.b)\n"
+                "      and st2_equals(event.x, event.a?.b)\n"
+                "      and st2_exists(event.c)\n"
+                "      and st2_nequals(event.y, \"v-{{upper(event.c)}}-{{event.d ?? \"\"}}\")\n"),
+            std::string::npos)
+      << out.text;
+}
+
+TEST(ImporterTest, TemplatePatternsStackStormWouldDecodeAsJsonAreRefused) {
+  for (const char* pattern :
+       {"\"[{{ trigger.a }}]\"", "'{\"k\": \"{{ trigger.a }}\"}'", "' \"{{ trigger.a }}\"'"}) {
+    Imported out = Import(std::string("name: r\nenabled: true\ntrigger: {type: a.b}\ncriteria:\n"
+                                      "  trigger.x: {type: equals, pattern: ") +
+                          pattern + "}\naction: {ref: core.noop}\n");
+    ASSERT_EQ(out.diags.size(), 1u) << pattern;
+    EXPECT_EQ(out.diags[0].kind, diag::Kind::ImportUnsupportedJinja) << pattern;
+    EXPECT_NE(out.diags[0].message.find("as JSON"), std::string::npos) << out.diags[0].message;
+  }
+  // Text around an expression that cannot start JSON, or no `{{`: kept as text.
+  for (const char* pattern : {"\"host-{{ trigger.a }}\"", "\"[x] {# c #}\""}) {
+    Imported out = Import(std::string("name: r\nenabled: true\ntrigger: {type: a.b}\ncriteria:\n"
+                                      "  trigger.x: {type: equals, pattern: ") +
+                          pattern + "}\naction: {ref: core.noop}\n");
+    EXPECT_TRUE(out.diags.empty()) << pattern;
+  }
+}
+
 }  // namespace
 }  // namespace squall::st2import

@@ -1,24 +1,43 @@
 #include "compiler/st2import/translate.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <string>
 
+#include "compiler/parse/parser.h"
+#include "compiler/source/utf8.h"
+
 namespace squall::st2import {
 namespace {
 
-// The reserved words of docs/language.md ("Keywords"): plain names cannot be spelled so.
-constexpr std::array<std::string_view, 51> kReserved = {
-    "and",      "as",       "ask",     "break",   "catch",    "concurrency", "const",
-    "contains", "continue", "cron",    "else",    "endswith", "every",       "expect",
-    "fail",     "false",    "for",     "given",   "if",       "import",      "in",
-    "let",      "like",     "matches", "not",     "null",     "on",          "or",
-    "parallel", "retry",    "return",  "rule",    "sleep",    "startswith",  "test",
-    "then",     "throttle", "timeout", "trigger", "true",     "try",         "wait",
-    "webhook",  "when",     "where",   "while",   "with",     "workflow",    "yield",
-    "event",    "error"};
+// Names that are not keywords but that a plain name must not shadow (the rule's event, a
+// catch's error); every keyword comes from the grammar (parse::Keywords()).
+constexpr std::array<std::string_view, 2> kPredefined = {"event", "error"};
+
+// A character no comment, backquoted name or raw string text may hold: C0 (line breaks,
+// tabs), DEL, C1 (NEL), and the Unicode line and paragraph separators.
+bool IsControl(char32_t c) {
+  return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029;
+}
+
+// `text` with each control character and each byte of invalid UTF-8 replaced by
+// `replacement`; `backquote_too` also replaces backquotes.
+std::string Sanitize(std::string_view text, char replacement, bool backquote_too) {
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    source::Utf8Char u = source::DecodeUtf8(text, i);
+    if (!u.valid || IsControl(u.code_point) || (backquote_too && text[i] == '`')) {
+      out += replacement;
+    } else {
+      out.append(text.substr(i, u.length));
+    }
+    i += u.length;
+  }
+  return out;
+}
 
 bool IsIdentifier(std::string_view s) {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
@@ -29,9 +48,7 @@ bool IsIdentifier(std::string_view s) {
 }
 
 std::string Backquote(std::string_view name) {
-  std::string out = "`";
-  for (char c : name) out += (c == '`' || c == '\n' || c == '\r') ? '_' : c;
-  return out + "`";
+  return "`" + Sanitize(name, '_', /*backquote_too=*/true) + "`";
 }
 
 // `text` with Jinja's newline normalisation (`\r\n`, `\r` -> `\n`).
@@ -50,8 +67,9 @@ std::string NormalizeNewlines(std::string_view text) {
 
 // A member access on a payload value at `depth` (0 = right after `event`).
 std::string Member(std::string_view field, int depth) {
-  // A backquoted name cannot hold a backquote or a line break: index with a string instead.
-  if (field.find_first_of("`\n\r") != std::string_view::npos) {
+  // A backquoted name cannot hold a backquote or a control character: index with a string
+  // instead, which keeps the key exact.
+  if (Sanitize(field, '_', /*backquote_too=*/true) != field) {
     return "[" + StringLiteral(field) + "]";
   }
   return (depth == 0 ? "." : "?.") + SpellAnyName(field);
@@ -172,6 +190,7 @@ struct Value {
   std::string expr;
   std::optional<std::string> kv_key;  // a datastore lookup (`st2kv.system.<key>`)
   bool is_kv_string = false;          // `kv(...)` already made a string (`| string`)
+  std::vector<std::string> paths;     // payload paths that must be present to render
 };
 
 struct Filter {
@@ -334,7 +353,11 @@ class ExprTranslator {
       bool needs_parens =
           filter.form.starts_with("{0} ??") && args[0].find(' ') != std::string::npos;
       if (needs_parens) args[0] = "(" + args[0] + ")";
-      return Value{.expr = ApplyForm(filter.form, args), .is_kv_string = true};
+      // Jinja's `default` makes an undefined operand defined: its paths may be missing.
+      std::vector<std::string> paths;
+      if (!filter.form.starts_with("{0} ??")) paths = operand.paths;
+      return Value{
+          .expr = ApplyForm(filter.form, args), .is_kv_string = true, .paths = std::move(paths)};
     }
     return Fail(diag::Kind::ImportUnknownFilter, {name, FilterNames()});
   }
@@ -426,8 +449,9 @@ class ExprTranslator {
         else
           path.Field(step.field);
       }
-      if (!path.top_field().empty()) top_fields_.push_back(path.top_field());
-      return Value{.expr = path.expr()};
+      if (path.top_field().empty()) return Value{.expr = path.expr()};  // the payload itself
+      top_fields_.push_back(path.top_field());
+      return Value{.expr = path.expr(), .paths = {path.expr()}};
     }
     if (name == "st2kv" || name == "system") {
       size_t skip = name == "st2kv" ? 1 : 0;
@@ -508,14 +532,19 @@ void AppendEscaped(std::string& out, std::string_view text, bool interpolation_f
         if (i == 0 && interpolation_precedes) out += '\\';
         out += '}';
         break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
+      default: {
+        // Other control characters (C0, DEL, C1, U+2028/2029) are escaped so that the source
+        // shows them; invalid UTF-8, which a Squall string cannot hold, becomes U+FFFD.
+        source::Utf8Char u = source::DecodeUtf8(text, i);
+        if (!u.valid || IsControl(u.code_point)) {
           char buf[16];
-          std::snprintf(buf, sizeof buf, "\\u{%X}", c);
+          std::snprintf(buf, sizeof buf, "\\u{%X}", static_cast<unsigned>(u.code_point));
           out += buf;
         } else {
-          out += static_cast<char>(c);
+          out.append(text.substr(i, u.length));
         }
+        i += u.length - 1;
+      }
     }
   }
 }
@@ -523,10 +552,10 @@ void AppendEscaped(std::string& out, std::string_view text, bool interpolation_f
 }  // namespace
 
 std::string SpellName(std::string_view name) {
-  for (std::string_view word : kReserved) {
-    if (word == name) return Backquote(name);
-  }
-  return IsIdentifier(name) ? std::string(name) : Backquote(name);
+  const std::vector<std::string>& keywords = parse::Keywords();
+  bool reserved = std::binary_search(keywords.begin(), keywords.end(), name) ||
+                  std::find(kPredefined.begin(), kPredefined.end(), name) != kPredefined.end();
+  return IsIdentifier(name) && !reserved ? std::string(name) : Backquote(name);
 }
 
 std::string SpellAnyName(std::string_view name) {
@@ -543,6 +572,10 @@ std::string SpellDotted(std::string_view ref) {
     if (dot == std::string_view::npos) return out;
     start = dot + 1;
   }
+}
+
+std::string CommentText(std::string_view text) {
+  return Sanitize(text, ' ', /*backquote_too=*/false);
 }
 
 std::string StringLiteral(std::string_view text) {
@@ -706,6 +739,12 @@ TemplateResult TranslateTemplate(std::string_view raw_text, TemplateContext cont
       return result;
     }
     ++expressions;
+    for (const std::string& path : value->paths) {
+      if (std::find(result.required_paths.begin(), result.required_paths.end(), path) ==
+          result.required_paths.end()) {
+        result.required_paths.push_back(path);
+      }
+    }
     result.single_expression = value->expr;
     body += "{{" + value->expr + "}}";
     last_was_expression = true;

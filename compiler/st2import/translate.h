@@ -26,8 +26,9 @@ struct Problem {
 // --- spelling Squall source -------------------------------------------------------------
 
 // `name` as a Squall name where only plain names are allowed (a rule name): as is when it is
-// an identifier and not a reserved word, else backquoted (`` `notify-errbot` ``). A backquote
-// or line break, which no Squall name can hold, becomes `_`.
+// an identifier and not a keyword of the language (parse::Keywords(), soft ones included) or
+// `event`/`error`, else backquoted (`` `notify-errbot` ``). A backquote, which no Squall name
+// can hold, and control characters (C0, DEL, C1, U+2028, U+2029) become `_`.
 std::string SpellName(std::string_view name);
 // `name` where any word is a name (after `.`, argument names, map keys, fields): backquoted
 // only when it is not an identifier.
@@ -36,8 +37,13 @@ std::string SpellAnyName(std::string_view name);
 // (the first by SpellName).
 std::string SpellDotted(std::string_view ref);
 // A quoted Squall string literal holding exactly `text` (escapes for `"`, `\`, control
-// characters; braces escaped when `text` holds `{{`, so nothing is interpolated).
+// characters, C1 controls and U+2028/U+2029 as `\u{...}`; braces escaped when `text` holds
+// `{{`, so nothing is interpolated).
 std::string StringLiteral(std::string_view text);
+// `text` made safe for one `#` comment line: every control character (C0 including line
+// breaks and tabs, DEL, C1, U+2028, U+2029) and every byte that is not valid UTF-8 becomes a
+// space, so the comment cannot end early and what follows cannot become source.
+std::string CommentText(std::string_view text);
 
 // --- criteria keys -----------------------------------------------------------------------
 
@@ -71,8 +77,12 @@ struct TemplateResult {
   std::string single_expression;        // set when the whole string is one `{{ expr }}`
   bool is_template = false;             // the string held `{{`, `{%` or `{#`
   std::vector<std::string> top_fields;  // payload fields read (`trigger.<field>...`)
-  std::optional<Problem> problem;       // the first error; `text` is then meaningless
-  std::vector<Problem> warnings;        // e.g. ImportKvPattern
+  // The payload paths (as Squall expressions, `event.a?.b`) the rendering needs present:
+  // StackStorm renders with StrictUndefined, so a missing one is a render error. A path read
+  // directly by `default`/`d` is not listed (that filter makes it defined). No duplicates.
+  std::vector<std::string> required_paths;
+  std::optional<Problem> problem;  // the first error; `text` is then meaningless
+  std::vector<Problem> warnings;   // e.g. ImportKvPattern
 };
 
 // Translates the string value `text` rendered by StackStorm's Jinja in `context`: literal

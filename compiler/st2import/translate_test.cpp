@@ -219,7 +219,16 @@ INSTANTIATE_TEST_SUITE_P(
                     SpellCase{"notify-errbot", "`notify-errbot`", "`notify-errbot`"},
                     SpellCase{"if", "`if`", "if"}, SpellCase{"event", "`event`", "event"},
                     SpellCase{"rule space", "`rule space`", "`rule space`"},
-                    SpellCase{"a`b", "`a_b`", "`a_b`"}, SpellCase{"1st", "`1st`", "`1st`"}));
+                    SpellCase{"a`b", "`a_b`", "`a_b`"}, SpellCase{"1st", "`1st`", "`1st`"},
+                    // Every keyword of the grammar, soft ones too, and `error`.
+                    SpellCase{"within", "`within`", "within"},
+                    SpellCase{"after", "`after`", "after"}, SpellCase{"tz", "`tz`", "tz"},
+                    SpellCase{"error", "`error`", "error"},
+                    // No control character survives into a backquoted name.
+                    SpellCase{"a\nrule b {", "`a_rule b {`", "`a_rule b {`"},
+                    SpellCase{"a\r\tb\x1b", "`a__b_`", "`a__b_`"},
+                    SpellCase{"a\u2028b\u0085c", "`a_b_c`", "`a_b_c`"},
+                    SpellCase{"bad\xffutf8", "`bad_utf8`", "`bad_utf8`"}));
 
 TEST(SpellTest, Dotted) {
   EXPECT_EQ(SpellDotted("examples.echochain-param"), "examples.`echochain-param`");
@@ -231,6 +240,29 @@ TEST(StringLiteralTest, EscapesWhatSquallReads) {
   EXPECT_EQ(StringLiteral("{{x}}"), "\"\\{{x}}\"");
   EXPECT_EQ(StringLiteral("{a}"), "\"{a}\"");
   EXPECT_EQ(StringLiteral(std::string("\x01", 1)), "\"\\u{1}\"");
+  EXPECT_EQ(StringLiteral("a\"b\\c"), "\"a\\\"b\\\\c\"");
+  EXPECT_EQ(StringLiteral("x\r\n}}{{y"), "\"x\\r\\n}}\\{{y\"");
+  // C1 controls, DEL and the Unicode line separators are shown as escapes; invalid UTF-8
+  // becomes U+FFFD; other text is kept.
+  EXPECT_EQ(StringLiteral("a\u0085b\u2028c\u2029d\x7f"),
+            "\"a\\u{85}b\\u{2028}c\\u{2029}d\\u{7F}\"");
+  EXPECT_EQ(StringLiteral("\xff\xc3\xa9"), "\"\\u{FFFD}\xc3\xa9\"");
+}
+
+TEST(CommentTextTest, NothingEndsTheLine) {
+  EXPECT_EQ(CommentText("p.r (x.yaml)"), "p.r (x.yaml)");
+  EXPECT_EQ(CommentText("a\nrule x {\r}"), "a rule x { }");
+  EXPECT_EQ(CommentText("a\u2028b\u2029c\u0085d\x0b\x0c\x1b\x7f"), "a b c d    ");
+  EXPECT_EQ(CommentText("caf\xc3\xa9 \xff"), "caf\xc3\xa9  ");
+}
+
+TEST(TemplateTest, RequiredPathsAreWhatStrictUndefinedNeeds) {
+  TemplateResult result = TranslateTemplate(
+      "{{ trigger.a.b }}-{{ trigger.c | upper }}-{{ trigger.a.b }}-{{ trigger.d | default('x') }}"
+      "-{{ (trigger.e) | int }}-{{ trigger | string }}-{{ st2kv.system.k | string }}",
+      TemplateContext::kCriteriaPattern);
+  ASSERT_FALSE(result.problem.has_value()) << result.problem->args.back();
+  EXPECT_EQ(result.required_paths, (std::vector<std::string>{"event.a?.b", "event.c", "event.e"}));
 }
 
 }  // namespace

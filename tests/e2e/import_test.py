@@ -7,7 +7,9 @@ from a small re-implementation of StackStorm's filter (st2reactor/rules/filter.p
 rules never match, criteria never match an empty payload, JSONPath lookup, the operators
 these cases use) applied to the YAML itself, so the test follows the packs.
 
-Also: --help, bad command lines, stdout output, and exit status 1 with diagnostics.
+Also: --help, bad command lines, stdout output, exit status 1 with diagnostics, YAML text
+that must not become source (line breaks in names), and `pack:` values that must not leave
+the -o directory.
 
 Usage: import_test.py --squall BIN --root REPO_ROOT
 """
@@ -144,7 +146,10 @@ class SharedPacks(unittest.TestCase):
         self.assertEqual(len(self.rule_files), 9)
         written = sorted(os.listdir(self.out))
         self.assertEqual(written, ["chatops.rule", "examples.rule", "hello_st2.rule"])
-        text = "".join(open(os.path.join(self.out, f), encoding="utf-8").read() for f in written)
+        text = ""
+        for name in written:
+            with open(os.path.join(self.out, name), encoding="utf-8") as f:
+                text += f.read()
         for rule in self.rules:
             self.assertIn(f"# {rule['pack']}.{rule['name']} (", text)
         self.assertEqual(text.count("\nrule "), 9)
@@ -219,6 +224,31 @@ criteria:
 action: {ref: core.noop}
 """
 
+    # StackStorm renders patterns with StrictUndefined: a missing `trigger.boss` is a render
+    # error, and the criterion is false (not a comparison with null).
+    TEMPLATE_NEQUALS = """\
+name: r
+pack: p
+enabled: true
+trigger: {type: p.alert}
+criteria:
+  trigger.owner: {type: nequals, pattern: "{{ trigger.boss }}"}
+  trigger.team: {type: nequals, pattern: "x-{{ trigger.unit | upper }}"}
+action: {ref: core.noop}
+"""
+
+    # `None in [None]`: `inside` with null in the list holds for a missing value, yet
+    # StackStorm never matches criteria against an empty payload.
+    INSIDE_NULL = """\
+name: r
+pack: p
+enabled: true
+trigger: {type: p.alert}
+criteria:
+  trigger.owner: {type: inside, pattern: [null, nobody]}
+action: {ref: core.noop}
+"""
+
     def explain(self, payload, rule=RULE):
         with tempfile.TemporaryDirectory() as tmp:
             with open(os.path.join(tmp, "r.yaml"), "w", encoding="utf-8") as f:
@@ -250,6 +280,21 @@ action: {ref: core.noop}
         self.assertTrue(self.explain({"other": 1}, self.ONLY_NEQUALS))
         self.assertFalse(self.explain({}, self.ONLY_NEQUALS))
 
+    def test_inside_a_list_with_null_holds_for_a_missing_key_but_not_on_an_empty_payload(self):
+        self.assertTrue(self.explain({"other": 1}, self.INSIDE_NULL))
+        self.assertTrue(self.explain({"owner": "nobody"}, self.INSIDE_NULL))
+        self.assertFalse(self.explain({"owner": "me"}, self.INSIDE_NULL))
+        self.assertFalse(self.explain({}, self.INSIDE_NULL))
+
+    def test_a_pattern_reading_a_missing_field_fails_to_render(self):
+        rule = self.TEMPLATE_NEQUALS
+        self.assertTrue(self.explain({"owner": "a", "boss": "b", "team": "t", "unit": "u"}, rule))
+        self.assertFalse(self.explain({"owner": "a", "boss": "a", "team": "t", "unit": "u"}, rule))
+        # `boss` missing: StackStorm fails to render the first pattern.
+        self.assertFalse(self.explain({"owner": "a", "team": "t", "unit": "u"}, rule))
+        # `unit` missing: the second pattern (text around a filter) fails to render.
+        self.assertFalse(self.explain({"owner": "a", "boss": "b", "team": "t"}, rule))
+
 
 class CommandLine(unittest.TestCase):
     def test_help(self):
@@ -264,6 +309,56 @@ class CommandLine(unittest.TestCase):
         proc = squall("import", "ansible", "x")
         self.assertEqual(proc.returncode, 2)
         self.assertIn("`st2`", proc.stderr)
+        # JSON diagnostics and the converted source cannot share standard output.
+        proc = squall("import", "st2", "--diagnostics-format=json", PACKS)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("needs -o DIR", proc.stderr)
+        self.assertEqual(proc.stdout, "")
+
+    def test_yaml_text_cannot_become_declarations(self):
+        # Line breaks in `name`, `pack`, `description` and the trigger type, each followed by
+        # what would be a declaration if it reached the source unquoted.
+        rule = ('name: "r\\nrule injected {\\n  if webhook \\"x\\" then core.noop()\\n}\\u2028"\n'
+                'description: "d\\")\\nrule injected2 { if webhook \\"y\\" then core.noop() }"\n'
+                'enabled: true\n'
+                'trigger: {type: "p.ev\\nrule injected3 { if webhook \\"z\\" then core.noop() }"}\n'
+                'action: {ref: core.noop}\n')
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "r.yaml")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(rule)
+            out = os.path.join(tmp, "out")
+            proc = squall("import", "st2", "--check", "-o", out, path)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            self.assertEqual(os.listdir(out), ["default.rule"])
+            dump = squall("check", "--dump=ast", os.path.join(out, "default.rule"))
+            self.assertEqual(dump.returncode, 0, dump.stderr)
+            # Exactly the import of `core`, one trigger and one rule: nothing injected.
+            declarations = re.findall(r"^  (\w+Decl)\b", dump.stdout, re.M)
+            self.assertEqual(sorted(declarations), ["ImportDecl", "RuleDecl", "TriggerDecl"],
+                             dump.stdout)
+            self.assertEqual(len(re.findall(r"^    RuleTrigger ", dump.stdout, re.M)), 1)
+
+    def test_pack_field_cannot_leave_the_output_directory(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            for i, pack in enumerate(["../../escaped", "/tmp/escaped", "a/b"]):
+                path = os.path.join(tmp, f"r{i}.yaml")
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(f"name: r{i}\npack: {json.dumps(pack)}\nenabled: true\n"
+                            "trigger: {type: core.st2.generic.actiontrigger}\n"
+                            "action: {ref: core.noop}\n")
+            out = os.path.join(tmp, "deep", "out")
+            proc = squall("import", "st2", "-o", out, *sorted(glob.glob(os.path.join(tmp, "*.yaml"))))
+            self.assertEqual(proc.returncode, 1)
+            for i in range(3):
+                self.assertIn(f"r{i}.yaml:2:7: error: field `pack` must be a pack ref", proc.stderr)
+            # Only the default pack's file, in DIR; nothing anywhere else.
+            self.assertEqual(os.listdir(out), ["default.rule"])
+            written = [os.path.relpath(os.path.join(d, f), tmp)
+                       for d, _, files in os.walk(tmp) for f in files]
+            self.assertEqual(sorted(written), ["deep/out/default.rule", "r0.yaml", "r1.yaml",
+                                               "r2.yaml"])
+            self.assertFalse(os.path.exists("/tmp/escaped.rule"))
 
     def test_unconvertible_rule_is_a_diagnostic(self):
         with tempfile.TemporaryDirectory() as tmp:
