@@ -11,6 +11,7 @@
 #   4. Vim               syntax/ftdetect/ftplugin checks in headless vim
 #   5. tree-sitter       tree-sitter-squall/tools/ts_test.py (generate, corpus, examples, queries)
 #   6. keywords          check_keywords.py
+#   7. screenshot        screenshot/render_test.mjs (the README screenshot's HTML renderer)
 # Prints one "N passed, M failed" line per suite and a total; exits 1 if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -69,6 +70,7 @@ suite "VS Code extension (.vsix)" vsix
 suite "Vim" vim_tests
 suite "tree-sitter" python3 tree-sitter-squall/tools/ts_test.py
 suite "keywords" python3 check_keywords.py
+suite "screenshot renderer" node screenshot/render_test.mjs
 
 echo "editors: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
