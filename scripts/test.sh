@@ -13,7 +13,7 @@ cmake --preset dev >/dev/null
 cmake --build --preset dev -j "$jobs"
 # The benchmarks are built on request only; build them here so that they cannot rot unseen.
 cmake --build --preset dev -j "$jobs" --target squall_check_bench squall_decode_bench \
-  squall_match_bench
+  squall_match_bench squall_correlate_bench
 ctest --preset dev -j "$jobs"
 
 fuzz_seconds=${SQUALL_FUZZ_SECONDS:-60}
