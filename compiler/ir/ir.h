@@ -241,13 +241,122 @@ struct ActionSpec {
   std::vector<ActionParameter> parameters;  // the merged parameters in declaration order
 };
 
+// ---------------------------------------------------------------------------------------------
+// Workflows: a checked workflow body as an explicit state machine (docs/language.md,
+// "Workflows"). Every action or workflow call, `sleep`, `wait`, `ask` and `parallel`/`for`
+// join is a suspension point: a state the runtime (runtime/workflow) leaves the machine in
+// while the outside world works, with the frame of live variables persisted.
+//
+// The frame is one JSON object per strand of control: parameters, `let` bindings, loop
+// variables, caught errors and the temporaries that hold a nested step's value, each under
+// its own key (`Variable::key`, unique in the workflow even when a name is reused in sibling
+// blocks). Expressions read the frame through slots whose path starts at a variable's key
+// (`st.result.oper` is the slot ["st", "result", "oper"]), so they live in an ordinary
+// `Matcher` of the program (trigger `workflow <name>`, which no event carries) and the
+// interpreter evaluates them as it evaluates rule conditions over an event. In a `wait`
+// condition the candidate event is the variable kEventKey.
+//
+// Control: a state names its successor (`next`, and `alt` for the other way of a branch); a
+// `parallel` or `for` starts child strands at its `bodies` and resumes at `next` once the
+// join is satisfied; a child strand ends at kEndStrand. Errors unwind the strand's `try`
+// handlers (kTry pushes one, kEndTry pops one); an error no handler of a child strand catches
+// fails its join and is raised again in the parent, at the fork.
+
+// The frame key of the candidate event inside a `wait` condition ('#' is not in names).
+inline constexpr const char* kEventKey = "#event";
+// The trigger of a workflow's expression matcher.
+std::string WorkflowMatcherTrigger(std::string_view workflow);
+
+struct Variable {
+  std::string key;   // in the frame: the name, or `name#N` when the name is reused
+  std::string name;  // as written; `#N` for the temporary of a nested step
+  const types::Type* type = nullptr;
+  source::SourceRange range;  // where it is bound
+};
+
+enum class StateKind : uint8_t {
+  kEval,       // frame[target] = value; -> next
+  kBranch,     // value true -> next, otherwise -> alt
+  kJump,       // -> next
+  kCall,       // suspend: run calls[call]; frame[target] = its step value; -> next
+  kSleep,      // suspend for `value` (a duration); -> next
+  kWait,       // suspend until an event of `trigger` for which `value` holds (invalid: any
+               //   event) or `timeout` passes (raises timed_out); frame[target] = the payload
+  kAsk,        // suspend until a person answers `value` (the prompt) with an `answer`
+  kFork,       // parallel: a child strand per `bodies` entry; join when all (or `count`) end
+  kForEach,    // for: a child strand per element of `value`, starting at bodies[0] with
+               //   frame[loop_var] = element, at most `count` at once (invalid: 1);
+               //   frame[target] = the yields, in element order
+  kYield,      // add `value` to the iteration's yields; -> next
+  kEndStrand,  // a branch or iteration ends (`is_break`: `break` out of a `for` body)
+  kTry,        // push a handler (on an error: frame[target] = the error, -> alt); -> next
+  kEndTry,     // pop the innermost handler; -> next
+  kFail,       // raise {message: value, details: details}
+  kReturn,     // end the workflow with `value` (invalid: null)
+};
+
+const char* StateKindName(StateKind kind);
+
+inline constexpr uint32_t kNoState = UINT32_MAX;
+
+// An action or workflow call of a kCall state, lowered like a rule's action.
+struct StepCall {
+  std::string callee;  // `core.local` or a workflow name
+  bool is_workflow = false;
+  std::vector<Argument> arguments;
+  Policies policies;
+};
+
+struct WorkflowState {
+  StateKind kind = StateKind::kJump;
+  uint32_t next = kNoState;
+  uint32_t alt = kNoState;  // kBranch: when false; kTry: the handler's entry
+  NodeRef value;
+  NodeRef details;               // kFail
+  NodeRef timeout;               // kWait, kAsk
+  NodeRef count;                 // kFork: `first N`; kForEach: `concurrency N`
+  int32_t target = -1;           // a variable index: where the value goes
+  int32_t loop_var = -1;         // kForEach
+  bool is_break = false;         // kEndStrand
+  std::vector<uint32_t> bodies;  // kFork: the branch entries; kForEach: the body entry
+  uint32_t call = UINT32_MAX;    // kCall: into Workflow::calls
+  // kWait: the trigger ref and its instance parameters (compact JSON, "" when none).
+  std::string trigger;
+  std::string trigger_parameters_json;
+  const types::Type* answer = nullptr;  // kAsk
+  // The variables a suspended strand holds here (kCall, kSleep, kWait, kAsk, kFork,
+  // kForEach): assigned on some path to this state and read on some path from it.
+  std::vector<uint32_t> live;
+  source::SourceRange range;  // the statement or expression it comes from
+};
+
+struct WorkflowParam {
+  uint32_t variable = 0;
+  std::string default_json;  // empty when required
+};
+
+struct Workflow {
+  std::string name;
+  source::SourceRange range;  // the name
+  std::vector<WorkflowParam> params;
+  const types::Type* result = nullptr;  // null: returns nothing
+  uint32_t matcher = 0;                 // its expressions: Program::matchers[matcher]
+  std::vector<Variable> variables;
+  std::vector<StepCall> calls;
+  std::vector<WorkflowState> states;  // states[0] is the entry
+};
+
 struct Program {
-  std::vector<Matcher> matchers;  // sorted by (trigger, parameters_json)
+  // Sorted by (trigger, parameters_json); a workflow's expressions are a matcher too.
+  std::vector<Matcher> matchers;
   std::vector<SkippedRule> skipped;
-  std::vector<ActionSpec> actions;  // every action a rule or follow-up calls, sorted by ref
+  std::vector<ActionSpec> actions;  // every action a rule, follow-up or workflow calls, by ref
+  std::vector<Workflow> workflows;  // sorted by name
 };
 
 // The spec of `ref` in `program`; null when the program calls no such action.
 const ActionSpec* FindAction(const Program& program, std::string_view ref);
+// The workflow `name` of `program`; null when there is none.
+const Workflow* FindWorkflow(const Program& program, std::string_view name);
 
 }  // namespace squall::ir

@@ -1,9 +1,10 @@
 // Lowering: the checked program's rules become matchers, one per trigger type (and trigger
-// parameter set), with their conditions over payload slots (ir.h).
+// parameter set), with their conditions over payload slots; its workflows become state
+// machines whose expressions are a matcher of their own (ir.h).
 //
 // Precondition: the program checked without errors. Rules with a simple trigger are lowered;
 // correlation rules (absence, sequence, count) are listed in Program::skipped until they
-// become state machines. Workflows are not part of the matcher IR.
+// become state machines.
 #pragma once
 
 #include "compiler/check/checked_program.h"

@@ -86,6 +86,53 @@ const ActionSpec* FindAction(const Program& program, std::string_view ref) {
   return it != program.actions.end() && it->ref == ref ? &*it : nullptr;
 }
 
+const Workflow* FindWorkflow(const Program& program, std::string_view name) {
+  auto it = std::lower_bound(program.workflows.begin(), program.workflows.end(), name,
+                             [](const Workflow& w, std::string_view n) { return w.name < n; });
+  return it != program.workflows.end() && it->name == name ? &*it : nullptr;
+}
+
+std::string WorkflowMatcherTrigger(std::string_view workflow) {
+  // A space: no trigger ref has one, so no event ever reaches this matcher.
+  return "workflow " + std::string(workflow);
+}
+
+const char* StateKindName(StateKind kind) {
+  switch (kind) {
+    case StateKind::kEval:
+      return "eval";
+    case StateKind::kBranch:
+      return "branch";
+    case StateKind::kJump:
+      return "jump";
+    case StateKind::kCall:
+      return "call";
+    case StateKind::kSleep:
+      return "sleep";
+    case StateKind::kWait:
+      return "wait";
+    case StateKind::kAsk:
+      return "ask";
+    case StateKind::kFork:
+      return "fork";
+    case StateKind::kForEach:
+      return "foreach";
+    case StateKind::kYield:
+      return "yield";
+    case StateKind::kEndStrand:
+      return "end_strand";
+    case StateKind::kTry:
+      return "try";
+    case StateKind::kEndTry:
+      return "end_try";
+    case StateKind::kFail:
+      return "fail";
+    case StateKind::kReturn:
+      return "return";
+  }
+  return "?";
+}
+
 namespace {
 
 std::string Quote(const std::string& text) {
@@ -266,11 +313,100 @@ static std::string CallText(Printer& printer, const std::string& action, bool is
   return out;
 }
 
+// `s3`, or `-` for no state.
+static std::string StateName(uint32_t index) {
+  return index == kNoState ? "-" : "s" + std::to_string(index);
+}
+
+// One workflow: its variables, the slots its expressions read, then one line per state.
+static void PrintWorkflow(const Program& program, const Workflow& w, std::string& out) {
+  const Matcher& m = program.matchers[w.matcher];
+  auto var = [&](int32_t v) { return w.variables[static_cast<size_t>(v)].key; };
+  out += "workflow " + w.name + "(";
+  for (size_t i = 0; i < w.params.size(); ++i) {
+    const Variable& p = w.variables[w.params[i].variable];
+    out += (i > 0 ? ", " : "") + p.key + ": " + (p.type ? types::ToString(p.type) : "?");
+    if (!w.params[i].default_json.empty()) out += " = " + w.params[i].default_json;
+  }
+  out += ")";
+  if (w.result != nullptr) out += " -> " + types::ToString(w.result);
+  out += "\n";
+  for (size_t i = 0; i < m.slots.size(); ++i) {
+    out += "  slot $" + std::to_string(i) + " " + PathText(m.slots[i].path) + " : " +
+           types::ToString(m.slots[i].type) + "\n";
+  }
+  Printer printer(m);
+  for (size_t i = 0; i < w.states.size(); ++i) {
+    const WorkflowState& st = w.states[i];
+    out += "  " + StateName(static_cast<uint32_t>(i)) + " " + StateKindName(st.kind);
+    auto expr = [&](const char* label, NodeRef ref) {
+      if (ref.IsValid()) out += std::string(" ") + label + printer.Expr(ref);
+    };
+    switch (st.kind) {
+      case StateKind::kCall: {
+        const StepCall& call = w.calls[st.call];
+        out +=
+            " " + CallText(printer, call.callee, call.is_workflow, call.arguments, call.policies);
+        break;
+      }
+      case StateKind::kWait:
+        out += " " + st.trigger;
+        if (!st.trigger_parameters_json.empty()) out += " " + st.trigger_parameters_json;
+        expr("where ", st.value);
+        expr("timeout ", st.timeout);
+        break;
+      case StateKind::kAsk:
+        expr("", st.value);
+        if (st.answer != nullptr) out += " : " + types::ToString(st.answer);
+        expr("timeout ", st.timeout);
+        break;
+      case StateKind::kFork:
+      case StateKind::kForEach:
+        expr(st.kind == StateKind::kFork ? "first " : "", st.value);
+        if (st.loop_var >= 0) out += " as " + var(st.loop_var);
+        expr(st.kind == StateKind::kFork ? "first " : "concurrency ", st.count);
+        out += " bodies";
+        for (uint32_t body : st.bodies) out += " " + StateName(body);
+        break;
+      case StateKind::kEndStrand:
+        if (st.is_break) out += " break";
+        break;
+      case StateKind::kFail:
+        expr("", st.value);
+        expr("with ", st.details);
+        break;
+      default:
+        expr("", st.value);
+        break;
+    }
+    if (st.target >= 0) out += " -> " + var(st.target);
+    if (st.kind == StateKind::kBranch) {
+      out += " then " + StateName(st.next) + " else " + StateName(st.alt);
+    } else if (st.kind == StateKind::kTry) {
+      out += " next " + StateName(st.next) + " catch " + StateName(st.alt);
+    } else if (st.kind != StateKind::kReturn && st.kind != StateKind::kFail &&
+               st.kind != StateKind::kEndStrand) {
+      out += " next " + StateName(st.next);
+    }
+    if (!st.live.empty() || st.kind == StateKind::kCall || st.kind == StateKind::kSleep ||
+        st.kind == StateKind::kWait || st.kind == StateKind::kAsk || st.kind == StateKind::kFork ||
+        st.kind == StateKind::kForEach) {
+      out += " live [";
+      for (size_t k = 0; k < st.live.size(); ++k) {
+        out += (k > 0 ? " " : "") + w.variables[st.live[k]].key;
+      }
+      out += "]";
+    }
+    out += "\n";
+  }
+}
+
 std::string PrintIr(const Program& program) {
   std::string out;
   // Expressions may nest as deep as the parser allows.
   source::RunWithLargeStack([&] {
     for (const Matcher& m : program.matchers) {
+      if (m.trigger.starts_with("workflow ")) continue;  // printed with its workflow
       out += "matcher " + m.trigger;
       if (!m.parameters_json.empty()) out += " " + m.parameters_json;
       out += "\n";
@@ -308,6 +444,7 @@ std::string PrintIr(const Program& program) {
         }
       }
     }
+    for (const Workflow& workflow : program.workflows) PrintWorkflow(program, workflow, out);
     for (const SkippedRule& skipped : program.skipped) {
       out += "skipped rule " + skipped.name + ": " + skipped.reason + "\n";
     }

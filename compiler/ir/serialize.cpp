@@ -8,7 +8,7 @@ namespace squall::ir {
 namespace {
 
 // "SQI" and the format version: a reader refuses bytes of another version.
-constexpr uint32_t kMagic = 0x53514902;
+constexpr uint32_t kMagic = 0x53514903;
 
 class Writer {
  public:
@@ -280,6 +280,142 @@ void ReadActions(Reader& r, std::vector<ActionSpec>& actions) {
 
 }  // namespace
 
+void WriteWorkflows(Writer& w, TypeWriter& types, const std::vector<Workflow>& workflows) {
+  w.U32(static_cast<uint32_t>(workflows.size()));
+  for (const Workflow& wf : workflows) {
+    w.Str(wf.name);
+    w.U32(types.Ref(wf.result));
+    w.U32(wf.matcher);
+    w.U32(static_cast<uint32_t>(wf.params.size()));
+    for (const WorkflowParam& p : wf.params) {
+      w.U32(p.variable);
+      w.Str(p.default_json);
+    }
+    w.U32(static_cast<uint32_t>(wf.variables.size()));
+    for (const Variable& v : wf.variables) {
+      w.Str(v.key);
+      w.Str(v.name);
+      w.U32(types.Ref(v.type));
+    }
+    w.U32(static_cast<uint32_t>(wf.calls.size()));
+    for (const StepCall& c : wf.calls) {
+      w.Str(c.callee);
+      w.Bool(c.is_workflow);
+      WriteArguments(w, c.arguments);
+      WritePolicies(w, c.policies);
+    }
+    w.U32(static_cast<uint32_t>(wf.states.size()));
+    for (const WorkflowState& st : wf.states) {
+      w.U8(static_cast<uint8_t>(st.kind));
+      w.U32(st.next);
+      w.U32(st.alt);
+      for (NodeRef ref : {st.value, st.details, st.timeout, st.count}) w.U32(ref.index);
+      w.U32(static_cast<uint32_t>(st.target));
+      w.U32(static_cast<uint32_t>(st.loop_var));
+      w.Bool(st.is_break);
+      w.U32s(st.bodies);
+      w.U32(st.call);
+      w.Str(st.trigger);
+      w.Str(st.trigger_parameters_json);
+      w.U32(types.Ref(st.answer));
+      w.U32s(st.live);
+    }
+  }
+}
+
+// Reads what WriteWorkflows wrote; indices are checked by WorkflowsValid.
+template <typename TypeRef>
+void ReadWorkflows(Reader& r, const TypeRef& ref, std::vector<Workflow>& workflows) {
+  workflows.resize(r.Count(16));
+  for (Workflow& wf : workflows) {
+    wf.name = r.Str();
+    wf.result = ref(r.U32());
+    wf.matcher = r.U32();
+    wf.params.resize(r.Count(8));
+    for (WorkflowParam& p : wf.params) {
+      p.variable = r.U32();
+      p.default_json = r.Str();
+    }
+    wf.variables.resize(r.Count(12));
+    for (Variable& v : wf.variables) {
+      v.key = r.Str();
+      v.name = r.Str();
+      v.type = ref(r.U32());
+    }
+    wf.calls.resize(r.Count(9));
+    for (StepCall& c : wf.calls) {
+      c.callee = r.Str();
+      c.is_workflow = r.Bool();
+      ReadArguments(r, c.arguments);
+      ReadPolicies(r, c.policies);
+    }
+    wf.states.resize(r.Count(40));
+    for (WorkflowState& st : wf.states) {
+      uint8_t kind = r.U8();
+      if (kind > static_cast<uint8_t>(StateKind::kReturn)) r.Fail();
+      st.kind = static_cast<StateKind>(kind);
+      st.next = r.U32();
+      st.alt = r.U32();
+      for (NodeRef* node : {&st.value, &st.details, &st.timeout, &st.count}) {
+        node->index = r.U32();
+      }
+      st.target = static_cast<int32_t>(r.U32());
+      st.loop_var = static_cast<int32_t>(r.U32());
+      st.is_break = r.Bool();
+      st.bodies = r.U32s();
+      st.call = r.U32();
+      st.trigger = r.Str();
+      st.trigger_parameters_json = r.Str();
+      st.answer = ref(r.U32());
+      st.live = r.U32s();
+    }
+    if (!r.ok()) return;
+  }
+}
+
+// Whether every index of the workflows stays within its table.
+bool WorkflowsValid(const Program& program) {
+  for (const Workflow& wf : program.workflows) {
+    if (wf.matcher >= program.matchers.size()) return false;
+    const Matcher& m = program.matchers[wf.matcher];
+    auto node_ok = [&](NodeRef ref) { return !ref.IsValid() || ref.index < m.nodes.size(); };
+    auto state_ok = [&](uint32_t s) { return s == kNoState || s < wf.states.size(); };
+    auto variable_ok = [&](int32_t v) {
+      return v == -1 || (v >= 0 && static_cast<size_t>(v) < wf.variables.size());
+    };
+    for (const WorkflowParam& p : wf.params) {
+      if (p.variable >= wf.variables.size()) return false;
+    }
+    for (const StepCall& c : wf.calls) {
+      for (const Argument& a : c.arguments) {
+        if (!node_ok(a.value)) return false;
+      }
+      Policies copy = c.policies;
+      for (NodeRef* policy : PolicyRefs(copy)) {
+        if (!node_ok(*policy)) return false;
+      }
+    }
+    for (const WorkflowState& st : wf.states) {
+      if (!state_ok(st.next) || !state_ok(st.alt) || !node_ok(st.value) || !node_ok(st.details) ||
+          !node_ok(st.timeout) || !node_ok(st.count) || !variable_ok(st.target) ||
+          !variable_ok(st.loop_var)) {
+        return false;
+      }
+      if (st.kind == StateKind::kCall && st.call >= wf.calls.size()) return false;
+      for (uint32_t body : st.bodies) {
+        if (body >= wf.states.size()) return false;
+      }
+      for (uint32_t v : st.live) {
+        if (v >= wf.variables.size()) return false;
+      }
+    }
+  }
+  for (size_t i = 1; i < program.workflows.size(); ++i) {
+    if (!(program.workflows[i - 1].name < program.workflows[i].name)) return false;
+  }
+  return true;
+}
+
 std::string Serialize(const Program& program) {
   // Types first (they are referred to throughout), so the body goes into its own buffer.
   Writer body;
@@ -332,6 +468,7 @@ std::string Serialize(const Program& program) {
     }
   }
   WriteActions(body, program.actions);
+  WriteWorkflows(body, types, program.workflows);
   body.U32(static_cast<uint32_t>(program.skipped.size()));
   for (const SkippedRule& s : program.skipped) {
     body.Str(s.name);
@@ -489,6 +626,7 @@ std::optional<Program> Deserialize(std::string_view bytes, types::TypeContext& t
     if (!r.ok()) return std::nullopt;
   }
   ReadActions(r, program.actions);
+  ReadWorkflows(r, ref, program.workflows);
   program.skipped.resize(r.Count(8));
   for (SkippedRule& s : program.skipped) {
     s.name = r.Str();
@@ -541,6 +679,7 @@ std::optional<Program> Deserialize(std::string_view bytes, types::TypeContext& t
       }
     }
   }
+  if (!WorkflowsValid(program)) return std::nullopt;
   // Sorted and unique, as FindAction's binary search needs.
   for (size_t i = 1; i < program.actions.size(); ++i) {
     if (!(program.actions[i - 1].ref < program.actions[i].ref)) return std::nullopt;

@@ -28,7 +28,17 @@ trigger alert {
   at: time
 }
 trigger disk.low { host: string, free_pct: float }
-workflow w(host: string) -> string { return host }
+workflow w(host: string, n: int = 2) -> string {
+  let r = core.local(cmd: "x") retry n times every 1s when error.status == "failed"
+  if r.result.stdout == "" { sleep 1m }
+  parallel first 1 { let p = core.noop()
+    { core.noop() } }
+  let ys = for y in ["a", "b"] concurrency n { yield y + host }
+  try { core.noop() } catch err { fail "no: {{err.message}}" with {ys: ys} }
+  let d = wait disk.low where event.host == host timeout 1h
+  let a = ask "ok?" {yes: bool}
+  return host
+}
 rule a { if alert where event.severity in ["critical", "error"] and event.cpu > 90.5
   and event.meta?.zone ?? "x" like "eu-*" and event.since >= 1h
   then core.echo(message: "{{event.severity}} {{len(event.tags)}} {{event.extra}}") }
@@ -52,6 +62,8 @@ TEST(SerializeTest, RoundTripPrintsTheSameProgram) {
   ASSERT_TRUE(c.ok());
   ASSERT_GE(c.program().matchers.size(), 2u);
   ASSERT_EQ(c.program().skipped.size(), 1u);
+  ASSERT_EQ(c.program().workflows.size(), 1u);
+  ASSERT_GT(c.program().workflows[0].states.size(), 15u);
   std::string bytes = Serialize(c.program());
   types::TypeContext types;
   std::optional<Program> loaded = Deserialize(bytes, types);
@@ -94,6 +106,22 @@ TEST(SerializeTest, DamagedBytesNeverCrash) {
         ASSERT_LE(static_cast<uint64_t>(n.first_operand) + n.operand_count, m.operands.size());
       }
       for (uint32_t o : m.operands) ASSERT_LT(o, m.nodes.size());
+    }
+    for (const Workflow& w : loaded->workflows) {
+      ASSERT_LT(w.matcher, loaded->matchers.size());
+      for (const WorkflowState& st : w.states) {
+        for (uint32_t next : {st.next, st.alt}) {
+          if (next != kNoState) {
+            ASSERT_LT(next, w.states.size());
+          }
+        }
+        if (st.kind == StateKind::kCall) {
+          ASSERT_LT(st.call, w.calls.size());
+        }
+        if (st.value.IsValid()) {
+          ASSERT_LT(st.value.index, loaded->matchers[w.matcher].nodes.size());
+        }
+      }
     }
   }
 }

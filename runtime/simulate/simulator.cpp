@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "compiler/check/constant.h"
+#include "compiler/source/check.h"
 #include "runtime/engine/call.h"
 #include "runtime/interp/value.h"
 #include "runtime/match/engine.h"
@@ -41,6 +42,13 @@ struct Simulator::Execution {
   bool timed_out = false;
   size_t call_index = 0;
   std::pair<std::string, std::string> slot;  // (rule, concurrency key) when limited
+  // What the call's expressions are evaluated in: the rule's matcher and the event, or the
+  // workflow's matcher and the step's frame; its policies (for `retry ... when`).
+  uint32_t matcher = 0;
+  const ir::Policies* policies = nullptr;
+  StepOf step;                                   // a workflow step: where it belongs
+  std::unique_ptr<workflow::Instance> instance;  // a workflow: its running instance
+  bool canceled = false;
 };
 
 Simulator::Simulator(std::shared_ptr<engine::LoadedProgram> program)
@@ -132,6 +140,19 @@ bool Simulator::RunUntil(int64_t until, std::string* error) {
       case Work::Kind::kFinish:
         Finish(work.execution_id);
         break;
+      case Work::Kind::kWorkflowTimer: {
+        Execution& x = *executions_.at(work.execution_id);
+        if (x.instance == nullptr || x.canceled ||
+            x.instance->status != workflow::InstanceStatus::kRunning) {
+          break;
+        }
+        std::optional<int64_t> due = workflow::Machine::NextDeadline(*x.instance);
+        if (!due || *due > now_) break;  // an earlier timer's; a later one is scheduled
+        std::vector<workflow::Effect> effects;
+        MachineFor(x.action).Advance(*x.instance, now_, effects);
+        HandleEffects(work.execution_id, effects);
+        break;
+      }
     }
   }
   now_ = std::max(now_, until);
@@ -170,14 +191,148 @@ void Simulator::MatchEvent(const Work& work) {
       continue;
     }
     StartExecution(ref, -1, rule.action, rule.action_is_workflow, rule.arguments, rule.policies,
-                   decoded, work.event_key, 0);
+                   decoded, work.event_key, 0, ref.matcher, StepOf{});
+  }
+  // Workflows waiting for this trigger see the event too.
+  Json payload_json = Json::parse(payload, nullptr, /*allow_exceptions=*/false);
+  std::vector<int64_t> waiting(live_workflows_.begin(), live_workflows_.end());
+  for (int64_t id : waiting) {
+    Execution& x = *executions_.at(id);
+    if (x.instance == nullptr) continue;
+    std::vector<workflow::Effect> effects;
+    if (MachineFor(x.action).Deliver(*x.instance, trigger, payload_json, now_, effects)) {
+      HandleEffects(id, effects);
+    }
+  }
+}
+
+workflow::Machine& Simulator::MachineFor(const std::string& name) {
+  auto it = machines_.find(name);
+  if (it == machines_.end()) {
+    const ir::Workflow* definition = ir::FindWorkflow(program_->program(), name);
+    SQUALL_CHECK(definition != nullptr, "a workflow call to a workflow not in the program");
+    it = machines_
+             .emplace(name, std::make_unique<workflow::Machine>(program_->program(), *definition,
+                                                                program_->interpreter()))
+             .first;
+  }
+  return *it->second;
+}
+
+void Simulator::HandleEffects(int64_t workflow_id, std::vector<workflow::Effect>& effects) {
+  Execution& wf = *executions_.at(workflow_id);
+  workflow::Machine& machine = MachineFor(wf.action);
+  const ir::Workflow& definition = machine.workflow();
+  for (size_t i = 0; i < effects.size(); ++i) {
+    const workflow::Effect effect = effects[i];
+    switch (effect.kind) {
+      case workflow::Effect::Kind::kCall: {
+        const ir::StepCall& call = definition.calls[definition.states[effect.state].call];
+        int64_t id = next_execution_id_;
+        StartExecution(
+            wf.rule, wf.call, call.callee, call.is_workflow, call.arguments, call.policies,
+            machine.Frame(*wf.instance, effect.strand), wf.event_key, 0, definition.matcher,
+            StepOf{.workflow = workflow_id, .strand = effect.strand, .state = effect.state});
+        machine.BindExecution(*wf.instance, effect.strand, id);
+        break;
+      }
+      case workflow::Effect::Kind::kCancel:
+        CancelExecution(effect.execution);
+        break;
+      case workflow::Effect::Kind::kFinished: {
+        const workflow::Instance& instance = *wf.instance;
+        const char* status = workflow::InstanceStatusName(instance.status);
+        Call& call = calls_[wf.call_index];
+        call.status = status;
+        call.ended_ms = now_;
+        ReleaseSlot(wf);
+        live_workflows_.erase(workflow_id);
+        Complete(wf, status, instance.result, instance.error);
+        return;
+      }
+    }
+  }
+  if (std::optional<int64_t> due = workflow::Machine::NextDeadline(*wf.instance)) {
+    Schedule(std::max(*due, now_),
+             Work{.kind = Work::Kind::kWorkflowTimer, .execution_id = workflow_id});
+  }
+}
+
+std::vector<std::string> Simulator::SuspendedWorkflows() const {
+  std::vector<std::string> out;
+  for (int64_t id : live_workflows_) {
+    const Execution* x = executions_.at(id).get();
+    if (x->instance == nullptr || x->canceled ||
+        x->instance->status != workflow::InstanceStatus::kRunning) {
+      continue;
+    }
+    const ir::Workflow* definition = ir::FindWorkflow(program_->program(), x->action);
+    std::string what;
+    for (const auto& [strand_id, strand] : x->instance->strands) {
+      const ir::WorkflowState& state = definition->states[strand.pc];
+      std::string item;
+      switch (strand.waiting) {
+        case workflow::Suspension::kCall:
+          item = "a call of " + definition->calls[state.call].callee;
+          break;
+        case workflow::Suspension::kSleep:
+          item = "sleep until " + check::DurationSpelling(strand.until_ms);
+          break;
+        case workflow::Suspension::kEvent:
+          item = "a " + state.trigger + " event";
+          break;
+        case workflow::Suspension::kAsk:
+          item = "an answer (`ask`: tests do not answer)";
+          break;
+        case workflow::Suspension::kJoin:
+        case workflow::Suspension::kNone:
+          continue;
+      }
+      what += (what.empty() ? "" : "; ") + item;
+    }
+    out.push_back("workflow " + x->action + " (execution " + std::to_string(id) +
+                  ") waits for: " + what);
+  }
+  return out;
+}
+
+void Simulator::ReleaseSlot(Execution& x) {
+  if (x.policy.concurrency <= 0) return;
+  // The slot goes to the next waiting attempt.
+  --running_[x.slot];
+  auto waiting = waiting_.find(x.slot);
+  if (waiting != waiting_.end() && !waiting->second.empty()) {
+    int64_t next = waiting->second.front();
+    waiting->second.pop_front();
+    Schedule(now_, Work{.kind = Work::Kind::kAttempt, .execution_id = next});
+  }
+}
+
+void Simulator::CancelExecution(int64_t execution_id) {
+  auto it = executions_.find(execution_id);
+  if (it == executions_.end() || it->second->canceled) return;
+  Execution& x = *it->second;
+  x.canceled = true;
+  if (x.attempts > 0) ReleaseSlot(x);
+  if (x.call_index < calls_.size() && calls_[x.call_index].execution_id == x.id) {
+    calls_[x.call_index].status = "canceled";
+    calls_[x.call_index].ended_ms = now_;
+  }
+  if (x.instance != nullptr) {
+    live_workflows_.erase(x.id);
+    std::vector<workflow::Effect> effects;
+    MachineFor(x.action).Cancel(*x.instance, effects);
+    for (const workflow::Effect& effect : effects) {
+      if (effect.kind == workflow::Effect::Kind::kCancel) CancelExecution(effect.execution);
+    }
   }
 }
 
 void Simulator::StartExecution(const match::RuleRef& rule, int call, const std::string& action,
                                bool is_workflow, const std::vector<ir::Argument>& arguments,
                                const ir::Policies& policies, const events::DecodedEvent& event,
-                               int64_t event_key, int64_t parent_id) {
+                               int64_t event_key, int64_t parent_id, uint32_t matcher,
+                               StepOf step) {
   const ir::ActionSpec* spec = is_workflow ? nullptr : ir::FindAction(program_->program(), action);
   auto x = std::make_unique<Execution>();
   x->id = next_execution_id_++;
@@ -185,14 +340,21 @@ void Simulator::StartExecution(const match::RuleRef& rule, int call, const std::
   x->call = call;
   x->action = action;
   x->runner = spec != nullptr ? spec->runner : "";
-  x->policy = engine::EvaluatePolicies(program_->interpreter(), rule.matcher, policies, event);
+  x->policy = engine::EvaluatePolicies(program_->interpreter(), matcher, policies, event);
   x->policy.call = call;
+  x->matcher = matcher;
+  x->policies = &policies;
+  x->step = step;
   engine::RenderedParameters rendered =
-      engine::RenderParameters(program_->interpreter(), rule.matcher, arguments, spec, event);
+      engine::RenderParameters(program_->interpreter(), matcher, arguments, spec, event);
   x->shown = engine::MaskParameters(rendered.values, spec, rendered.secrets);
   x->parameters = std::move(rendered.values);
   x->event_key = event_key;
   x->parent_id = parent_id;
+  if (is_workflow) {
+    x->instance = std::make_unique<workflow::Instance>(MachineFor(action).Start(x->parameters));
+    live_workflows_.insert(x->id);
+  }
   int64_t id = x->id;
   executions_.emplace(id, std::move(x));
   Schedule(now_, Work{.kind = Work::Kind::kAttempt, .execution_id = id});
@@ -200,6 +362,7 @@ void Simulator::StartExecution(const match::RuleRef& rule, int call, const std::
 
 void Simulator::Attempt(int64_t execution_id) {
   Execution& x = *executions_.at(execution_id);
+  if (x.canceled) return;
   const ir::RuleMatch& rule = program_->Rule(x.rule);
   if (x.policy.concurrency > 0) {
     // As the engine: at most N attempts of this rule's call (per key) run at once; the others
@@ -213,6 +376,24 @@ void Simulator::Attempt(int64_t execution_id) {
   }
   ++x.attempts;
   if (x.attempts == 1) x.started_at = now_;
+  if (x.instance != nullptr) {
+    // A workflow: its steps are the calls; it ends when its machine says so.
+    x.call_index = calls_.size();
+    calls_.push_back(Call{.execution_id = x.id,
+                          .at_ms = now_,
+                          .action = x.action,
+                          .rule = rule.name,
+                          .parameters = x.shown,
+                          .parent_id = x.parent_id,
+                          .workflow = true,
+                          .workflow_id = x.step.workflow,
+                          .status = "running",
+                          .ended_ms = now_});
+    std::vector<workflow::Effect> effects;
+    MachineFor(x.action).Run(*x.instance, now_, effects);
+    HandleEffects(execution_id, effects);
+    return;
+  }
 
   Outcome outcome;
   if (x.runner == "inject-trigger") {
@@ -251,7 +432,7 @@ void Simulator::Attempt(int64_t execution_id) {
                         .rule = rule.name,
                         .parameters = x.shown,
                         .parent_id = x.parent_id,
-                        .workflow = x.runner.empty(),
+                        .workflow_id = x.step.workflow,
                         .status = x.timed_out        ? "timed_out"
                                   : x.outcome.failed ? "failed"
                                                      : "succeeded",
@@ -261,58 +442,93 @@ void Simulator::Attempt(int64_t execution_id) {
 
 void Simulator::Finish(int64_t execution_id) {
   Execution& x = *executions_.at(execution_id);
-  const ir::RuleMatch& rule = program_->Rule(x.rule);
-  if (x.policy.concurrency > 0) {
-    // The slot goes to the next waiting attempt.
-    --running_[x.slot];
-    auto waiting = waiting_.find(x.slot);
-    if (waiting != waiting_.end() && !waiting->second.empty()) {
-      int64_t next = waiting->second.front();
-      waiting->second.pop_front();
-      Schedule(now_, Work{.kind = Work::Kind::kAttempt, .execution_id = next});
-    }
-  }
+  if (x.canceled) return;
+  ReleaseSlot(x);
   const bool failed = x.outcome.failed || x.timed_out;
   const char* status = x.timed_out ? "timed_out" : failed ? "failed" : "succeeded";
   std::string message =
       x.timed_out ? "timed out after " + check::DurationSpelling(now_ - calls_[x.call_index].at_ms)
                   : x.outcome.error;
 
-  // The event again, for `retry ... when` and follow-up arguments.
-  const auto& [trigger, payload] = events_.at(x.event_key);
-  events::DecodedEvent decoded;
-  std::string decode_error;
-  bool have_event = program_->Decode(trigger, payload, x.event_key, decoded, &decode_error);
   Json result_json = failed ? Json() : x.outcome.result;
+  Json error_json = failed ? engine::ErrorDocument(message, x.action, status, nullptr) : Json();
   interp::Value result_value = interp::FromJson(engine::DumpJson(result_json));
-  interp::Value error_value = failed ? interp::FromJson(engine::DumpJson(engine::ErrorDocument(
-                                           message, x.action, status, nullptr)))
-                                     : interp::Value::Absent();
-  const ir::Policies& call_policies =
-      x.call < 0 ? rule.policies : rule.follow_ups[static_cast<size_t>(x.call)].policies;
-  if (failed && have_event &&
-      engine::ShouldRetry(x.policy, x.attempts, program_->interpreter(), x.rule.matcher,
-                          &call_policies, decoded, result_value, error_value)) {
-    Schedule(now_ + engine::RetryDelayMs(*x.policy.retry, x.attempts),
-             Work{.kind = Work::Kind::kAttempt, .execution_id = x.id});
-    return;
+  interp::Value error_value =
+      failed ? interp::FromJson(engine::DumpJson(error_json)) : interp::Value::Absent();
+  if (failed) {
+    // `retry ... when` sees the event again (a workflow step: its frame).
+    events::DecodedEvent decoded;
+    const events::DecodedEvent* event = nullptr;
+    if (x.step.workflow != 0) {
+      Execution& wf = *executions_.at(x.step.workflow);
+      if (wf.instance != nullptr) event = &MachineFor(wf.action).Frame(*wf.instance, x.step.strand);
+    } else {
+      const auto& [trigger, payload] = events_.at(x.event_key);
+      std::string decode_error;
+      if (program_->Decode(trigger, payload, x.event_key, decoded, &decode_error)) {
+        event = &decoded;
+      }
+    }
+    if (event != nullptr &&
+        engine::ShouldRetry(x.policy, x.attempts, program_->interpreter(), x.matcher, x.policies,
+                            *event, result_value, error_value)) {
+      Schedule(now_ + engine::RetryDelayMs(*x.policy.retry, x.attempts),
+               Work{.kind = Work::Kind::kAttempt, .execution_id = x.id});
+      return;
+    }
   }
+  Complete(x, status, result_json, error_json);
+}
 
+void Simulator::Complete(Execution& x, const char* status, const Json& result_json,
+                         const Json& error_json) {
+  const ir::RuleMatch& rule = program_->Rule(x.rule);
   Json ended = engine::ExecutionEventPayload(x.id, x.action, x.runner, status, x.shown, result_json,
                                              kEpochMs + x.started_at, kEpochMs + now_, rule.name);
   int64_t key = next_event_key_++;
   events_[key] = {"core.execution", engine::DumpJson(ended)};
   Schedule(now_, Work{.kind = Work::Kind::kEvent, .event_key = key});
+  const bool failed = std::string_view(status) != "succeeded";
 
-  // `on success` / `on failure` follow the rule's own action only.
-  if (x.parent_id != 0 || x.call >= 0 || !have_event) return;
+  if (x.step.workflow != 0) {
+    // A step: the workflow moves on with its value, or its error.
+    Execution& wf = *executions_.at(x.step.workflow);
+    if (wf.instance == nullptr || wf.canceled) return;
+    workflow::CallOutcome outcome;
+    outcome.succeeded = !failed;
+    if (failed) {
+      outcome.value = error_json;
+    } else {
+      outcome.value = Json{{"id", std::to_string(x.id)},
+                           {"action", x.action},
+                           {"status", status},
+                           {"result", result_json},
+                           {"started_at", interp::FormatTime(kEpochMs + x.started_at)},
+                           {"finished_at", interp::FormatTime(kEpochMs + now_)}};
+    }
+    std::vector<workflow::Effect> effects;
+    MachineFor(wf.action).Resume(*wf.instance, x.step.strand, outcome, now_, effects);
+    HandleEffects(wf.id, effects);
+    return;
+  }
+
+  // `on success` / `on failure` follow the rule's own action only, with the event again.
+  if (x.parent_id != 0 || x.call >= 0) return;
+  const auto& [trigger, payload] = events_.at(x.event_key);
+  events::DecodedEvent decoded;
+  std::string decode_error;
+  if (!program_->Decode(trigger, payload, x.event_key, decoded, &decode_error)) return;
+  interp::Value result_value = interp::FromJson(engine::DumpJson(result_json));
+  interp::Value error_value =
+      failed ? interp::FromJson(engine::DumpJson(error_json)) : interp::Value::Absent();
   interp::Interpreter& in = program_->interpreter();
   for (size_t i = 0; i < rule.follow_ups.size(); ++i) {
     const ir::FollowUp& follow_up = rule.follow_ups[i];
     if (follow_up.on_success == failed) continue;
     in.SetContext(result_value, error_value);
     StartExecution(x.rule, static_cast<int>(i), follow_up.action, follow_up.action_is_workflow,
-                   follow_up.arguments, follow_up.policies, decoded, x.event_key, x.id);
+                   follow_up.arguments, follow_up.policies, decoded, x.event_key, x.id,
+                   x.rule.matcher, StepOf{});
     in.SetContext(interp::Value::Absent(), interp::Value::Absent());
   }
 }

@@ -8,10 +8,13 @@
 // `retry every 10m` or `throttle 1 per 1h` takes microseconds. Virtual time starts at
 // 2026-01-01T00:00:00Z (kEpochMs), which is what `core.execution` timestamps show.
 //
-// Not simulated: workflows run as single mocked calls (their steps are not executed);
-// correlation rules are not lowered yet (ir::Program::skipped). `core.inject_trigger` does
-// inject its event, and every ending emits `core.execution`, so rules that react to other rules
-// are simulated too.
+// Workflows run step by step on their state machines (runtime/workflow): each step call is an
+// execution like a rule's (mocked, with its policies), `sleep` and `wait ... timeout` run on
+// virtual time, `wait` sees the events sent and emitted, and the workflow's end is the
+// execution's end (its `on success`/`on failure`, its `core.execution` event). An `ask` is
+// never answered in a test (it times out, or the workflow stays suspended). Not simulated:
+// correlation rules (ir::Program::skipped). `core.inject_trigger` does inject its event, and
+// every ending emits `core.execution`, so rules that react to other rules are simulated too.
 //
 // Thread safety: none; one simulator per thread. The program is used by this simulator only
 // while it runs (LoadedProgram has per-call state).
@@ -23,12 +26,14 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "runtime/engine/loaded_program.h"
 #include "runtime/engine/policy.h"
 #include "runtime/engine/throttle.h"
+#include "runtime/workflow/machine.h"
 
 namespace squall::simulate {
 
@@ -52,7 +57,8 @@ struct Call {
   std::string rule;
   nlohmann::json parameters;         // rendered, defaults applied, secrets masked
   int64_t parent_id = 0;             // the execution a follow-up follows; 0 for a rule's own action
-  bool workflow = false;             // a workflow, mocked as one call (its steps are not run)
+  bool workflow = false;             // a workflow (its steps are calls of their own)
+  int64_t workflow_id = 0;           // a workflow step: the workflow's execution
   std::string status = "succeeded";  // how it ended: succeeded, failed, timed_out
   int64_t ended_ms = 0;
 };
@@ -93,6 +99,9 @@ class Simulator {
   // concurrency slot is not counted) falls due; nullopt if none.
   std::optional<int64_t> NextDue(const std::string& action) const;
 
+  // One line per workflow still running, saying what each of its strands waits for
+  // (`workflow fix (execution 1) waits for: sleep until 10m; a wait for approval.granted`).
+  std::vector<std::string> SuspendedWorkflows() const;
   int64_t now() const { return now_; }
   const std::vector<Call>& calls() const { return calls_; }
   const std::vector<Note>& notes() const { return notes_; }
@@ -102,11 +111,17 @@ class Simulator {
   struct Execution;
   // What falls due at a virtual time: an event to match, or the next attempt of an execution.
   struct Work {
-    enum class Kind : uint8_t { kEvent, kAttempt, kFinish };
+    enum class Kind : uint8_t { kEvent, kAttempt, kFinish, kWorkflowTimer };
     Kind kind = Kind::kEvent;
     int64_t event_key = 0;        // kEvent
     std::string parameters_json;  // kEvent: the trigger instance
-    int64_t execution_id = 0;     // kAttempt, kFinish
+    int64_t execution_id = 0;     // kAttempt, kFinish, kWorkflowTimer
+  };
+  // Where a workflow step's execution belongs.
+  struct StepOf {
+    int64_t workflow = 0;  // the workflow's execution
+    int64_t strand = 0;
+    uint32_t state = 0;
   };
 
   bool RunUntil(int64_t until, std::string* error);
@@ -114,7 +129,17 @@ class Simulator {
   void StartExecution(const match::RuleRef& rule, int call, const std::string& action,
                       bool is_workflow, const std::vector<ir::Argument>& arguments,
                       const ir::Policies& policies, const events::DecodedEvent& event,
-                      int64_t event_key, int64_t parent_id);
+                      int64_t event_key, int64_t parent_id, uint32_t matcher, StepOf step);
+  workflow::Machine& MachineFor(const std::string& name);
+  // Carries out what a workflow's machine asked for (calls, cancellations, its end).
+  void HandleEffects(int64_t workflow_id, std::vector<workflow::Effect>& effects);
+  // Ends an execution: its `core.execution` event, then its rule's follow-ups or, for a
+  // workflow step, the workflow's next move.
+  void Complete(Execution& x, const char* status, const nlohmann::json& result,
+                const nlohmann::json& error);
+  void CancelExecution(int64_t execution_id);
+  // A concurrency-limited execution ended: its slot goes to the next one waiting.
+  void ReleaseSlot(Execution& x);
   // An attempt starts now (or waits for a concurrency slot), and is scheduled to finish.
   void Attempt(int64_t execution_id);
   void Finish(int64_t execution_id);
@@ -138,6 +163,8 @@ class Simulator {
   uint64_t work_done_ = 0;  // events and attempts, for the loop bound
   std::vector<Call> calls_;
   std::vector<Note> notes_;
+  std::map<std::string, std::unique_ptr<workflow::Machine>> machines_;
+  std::set<int64_t> live_workflows_;  // workflow executions still running (they see events)
 };
 
 }  // namespace squall::simulate

@@ -273,16 +273,7 @@ class Run {
       skipped += (skipped.empty() ? "" : ", ") + rule.name;
     }
     if (!skipped.empty()) out.push_back("not simulated (correlation rules): " + skipped);
-    std::string workflows;
-    for (const Call& call : sim_.calls()) {
-      if (call.workflow && workflows.find(call.action) == std::string::npos) {
-        workflows += (workflows.empty() ? "" : ", ") + call.action;
-      }
-    }
-    if (!workflows.empty()) {
-      out.push_back("workflows called (one mocked call each; their steps are not simulated): " +
-                    workflows);
-    }
+    for (const std::string& waiting : sim_.SuspendedWorkflows()) out.push_back(waiting);
   }
 
   std::string ExplainRule(uint32_t m, const ir::RuleMatch& rule, bool calls_it) {
