@@ -8,8 +8,9 @@
 // `retry every 10m` or `throttle 1 per 1h` takes microseconds. Virtual time starts at
 // 2026-01-01T00:00:00Z (kEpochMs), which is what `core.execution` timestamps show.
 //
-// Not simulated: workflows run as single mocked calls (their steps are not executed);
-// correlation rules are not lowered yet (ir::Program::skipped). `core.inject_trigger` does
+// Correlation rules run on their state machines (engine::Correlations) in virtual time, with
+// the simulator's event order as event ids, exactly as `squall run` runs them. Not simulated:
+// workflows run as single mocked calls (their steps are not executed). `core.inject_trigger` does
 // inject its event, and every ending emits `core.execution`, so rules that react to other rules
 // are simulated too.
 //
@@ -26,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/engine/correlations.h"
 #include "runtime/engine/loaded_program.h"
 #include "runtime/engine/policy.h"
 #include "runtime/engine/throttle.h"
@@ -110,6 +112,8 @@ class Simulator {
   };
 
   bool RunUntil(int64_t until, std::string* error);
+  // Correlation firings become events now.
+  void EmitCorrelations();
   void MatchEvent(const Work& work);
   void StartExecution(const match::RuleRef& rule, int call, const std::string& action,
                       bool is_workflow, const std::vector<ir::Argument>& arguments,
@@ -138,6 +142,8 @@ class Simulator {
   uint64_t work_done_ = 0;  // events and attempts, for the loop bound
   std::vector<Call> calls_;
   std::vector<Note> notes_;
+  std::unique_ptr<engine::Correlations> correlations_;
+  std::vector<engine::CorrelationFiring> correlation_firings_;
 };
 
 }  // namespace squall::simulate
