@@ -676,8 +676,9 @@ TEST_F(EngineTest, CorrelationCapDropsAndCounts) {
     return registry_.Render().find("squall_correlation_dropped_total{rule=\"stuck\"} 1") !=
            std::string::npos;
   })) << registry_.Render();
+  // web1's, the first (committed just after the metric counted web2's).
+  ASSERT_TRUE(WaitFor([&] { return store_->ListCorrelationStates().size() == 1; }));
   auto states = store_->ListCorrelationStates();
-  ASSERT_EQ(states.size(), 1u);  // web1's, the first
   EXPECT_NE(states[0].state->find("web1"), std::string::npos);
 }
 
