@@ -308,7 +308,6 @@ void Checker::CheckRule(const ast::RuleDecl& rule) {
       }
       break;
   }
-  if (trigger.kind != ast::RuleTriggerKind::kSimple) RecordCorrelation(rule, payloads);
   // A correlation's shape is fixed when the rule loads: its count and window are constants.
   auto require_constant = [&](const ast::Expr& expr, std::string_view what) {
     if (!Evaluate(expr) && !out_->TypeOf(expr)->IsError()) {
@@ -337,6 +336,8 @@ void Checker::CheckRule(const ast::RuleDecl& rule) {
     require_constant(*trigger.within, "the `within` window");
   }
   if (trigger.by != nullptr) CheckPolicyKey(*trigger.by, rule_scope);
+  // After the count and window are checked: their names are resolved then.
+  if (trigger.kind != ast::RuleTriggerKind::kSimple) RecordCorrelation(rule, payloads);
   const Type* result = types_.Json();
   if (rule.action != nullptr) {
     result = CheckActionClause(*rule.action, rule_scope, "a rule action");
