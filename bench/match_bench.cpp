@@ -184,10 +184,11 @@ int Main(int argc, char** argv) {
       best = std::min(best, Ms(Clock::now() - t0) / 1000);
       live = correlations->instances();
     }
-    std::printf("correlate rules=%zu events=%zu correlation_firings=%lld live_instances=%zu "
-                "events_per_s=%.0f\n",
-                program.correlations.size(), lines.size(), correlation_firings, live,
-                static_cast<double>(lines.size()) / best);
+    std::printf(
+        "correlate rules=%zu events=%zu correlation_firings=%lld live_instances=%zu "
+        "events_per_s=%.0f\n",
+        program.correlations.size(), lines.size(), correlation_firings, live,
+        static_cast<double>(lines.size()) / best);
     return 0;
   }
   // Matching alone, the events decoded once up front: the engine's own cost, without the

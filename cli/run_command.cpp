@@ -487,8 +487,9 @@ int RunDry(const RunArgs& args, const Streams& streams, const DiagnosticOptions&
           const ir::RuleMatch& rule = program.matchers[firing.matcher].rules[firing.rule];
           if (rule.feeds >= 0) {
             // The dry run has no clock: say what the event feeds, not what may fire later.
-            streams.out << "{\"event\":" << Quote(event.id) << ",\"trigger\":"
-                        << Quote(event.trigger) << ",\"rule\":" << Quote(rule.name)
+            streams.out << "{\"event\":" << Quote(event.id)
+                        << ",\"trigger\":" << Quote(event.trigger)
+                        << ",\"rule\":" << Quote(rule.name)
                         << ",\"feeds_correlation_step\":" << rule.step << "}\n";
             ++fed_per_rule[rule.name];
             continue;

@@ -356,7 +356,8 @@ void Checker::CheckRule(const ast::RuleDecl& rule) {
   CloseScope(rule_scope);
 }
 
-void Checker::RecordCorrelation(const ast::RuleDecl& rule, const std::vector<const Type*>& payloads) {
+void Checker::RecordCorrelation(const ast::RuleDecl& rule,
+                                const std::vector<const Type*>& payloads) {
   const ast::RuleTrigger& trigger = *rule.trigger;
   if (std::any_of(payloads.begin(), payloads.end(), [](const Type* t) { return t == nullptr; })) {
     return;
@@ -403,7 +404,8 @@ void Checker::RecordCorrelation(const ast::RuleDecl& rule, const std::vector<con
     }
   }
   if (trigger.count != nullptr) {
-    if (std::optional<ConstValue> v = Evaluate(*trigger.count); v && v->kind == ConstValue::Kind::kInt) {
+    if (std::optional<ConstValue> v = Evaluate(*trigger.count);
+        v && v->kind == ConstValue::Kind::kInt) {
       c.count = v->integer;
     }
   }

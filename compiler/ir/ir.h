@@ -284,7 +284,7 @@ struct Program {
   std::vector<Matcher> matchers;  // sorted by (trigger, parameters_json)
   std::vector<SkippedRule> skipped;
   std::vector<Correlation> correlations;  // in program order
-  std::vector<ActionSpec> actions;  // every action a rule or follow-up calls, sorted by ref
+  std::vector<ActionSpec> actions;        // every action a rule or follow-up calls, sorted by ref
 };
 
 // The spec of `ref` in `program`; null when the program calls no such action.

@@ -828,8 +828,8 @@ void LowerCorrelation(const check::CheckedFile& file, const ast::RuleDecl& rule,
     // the condition's names (or, for a count's `by`, the action's), all of them the event here.
     RuleLowerer::Bindings bindings;
     bindings[atom.alias ? atom.alias->name : "event"] = {};
-    const auto& names = correlation.kind == CorrelationKind::kCount ? c.action_names
-                                                                    : c.condition_names;
+    const auto& names =
+        correlation.kind == CorrelationKind::kCount ? c.action_names : c.condition_names;
     for (const auto& [name, named_step] : names) {
       if (named_step == step) bindings[name] = {};
     }
@@ -928,9 +928,7 @@ std::string TriggerParametersJson(const check::CheckedFile& file, const ast::Tri
   return map.ToJson();
 }
 
-std::string CorrelationTrigger(std::string_view rule) {
-  return "correlation." + std::string(rule);
-}
+std::string CorrelationTrigger(std::string_view rule) { return "correlation." + std::string(rule); }
 
 Program Lower(const check::CheckedProgram& checked) {
   Program program;

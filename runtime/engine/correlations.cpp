@@ -204,7 +204,8 @@ std::vector<store::CorrelationState> Correlations::TakeChanges() {
   std::vector<store::CorrelationState> out;
   for (auto& rule : rules_) {
     for (correlate::Change& change : rule->correlator->TakeChanges()) {
-      out.push_back(store::CorrelationState{rule->ir->name, change.instance, std::move(change.state)});
+      out.push_back(
+          store::CorrelationState{rule->ir->name, change.instance, std::move(change.state)});
     }
   }
   return out;

@@ -67,8 +67,7 @@ class Correlations {
   // their deletions are appended to `deletions` and each dropped rule is described in
   // `warnings`.
   void Restore(const std::vector<store::CorrelationState>& stored,
-               std::vector<store::CorrelationState>& deletions,
-               std::vector<std::string>& warnings);
+               std::vector<store::CorrelationState>& deletions, std::vector<std::string>& warnings);
 
   // Instances not created because a rule was at its cap, over all rules (monotonic), and per
   // rule.
@@ -81,8 +80,7 @@ class Correlations {
   explicit Correlations(LoadedProgram& program);
   std::string Key(Rule& rule, int step, const correlate::Event& e);
   bool Holds(Rule& rule, std::span<const correlate::Event* const> bound);
-  void Emit(Rule& rule, std::vector<correlate::Firing>& fired,
-            std::vector<CorrelationFiring>& out);
+  void Emit(Rule& rule, std::vector<correlate::Firing>& fired, std::vector<CorrelationFiring>& out);
 
   LoadedProgram& program_;
   std::vector<std::unique_ptr<Rule>> rules_;  // parallel to Program::correlations

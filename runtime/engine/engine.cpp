@@ -237,14 +237,12 @@ bool ExecutionEngine::Recover(std::string* error) {
 }
 
 bool ExecutionEngine::LoadCorrelations(std::string* error) {
-  correlations_ =
-      Correlations::Create(*program_, options_.correlation_max_instances, error);
+  correlations_ = Correlations::Create(*program_, options_.correlation_max_instances, error);
   if (!correlations_) return false;
   correlation_dropped_.clear();
   // Also with no correlation rule: the state of rules that are gone is deleted.
   std::vector<std::string> warnings;
-  correlations_->Restore(options_.store->ListCorrelationStates(), correlation_deletions_,
-                         warnings);
+  correlations_->Restore(options_.store->ListCorrelationStates(), correlation_deletions_, warnings);
   for (const std::string& w : warnings) log_->warn("{}", w);
   if (correlations_->instances() > 0) {
     log_->info("restored {} correlation instances", correlations_->instances());
@@ -315,8 +313,8 @@ void ExecutionEngine::Loop() {
               std::min(deadline, now + std::chrono::milliseconds(std::max<int64_t>(wait, 0)));
         }
         // A due absence fires, expired correlation state goes.
-        if (std::optional<int64_t> due = correlations_ ? correlations_->NextDeadline()
-                                                       : std::nullopt) {
+        if (std::optional<int64_t> due =
+                correlations_ ? correlations_->NextDeadline() : std::nullopt) {
           int64_t wait = std::clamp<int64_t>(*due - wall, 0, 3600 * 1000);
           deadline = std::min(deadline, now + std::chrono::milliseconds(wait));
         }

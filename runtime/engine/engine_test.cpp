@@ -613,7 +613,7 @@ TEST_F(EngineTest, AbsenceFiresAfterTheWindowUnlessCancelled) {
   then core.local(cmd: "printf '%s;' {{d.host}} >> {dir}/stuck")
 })");
   Send(R"({"host": "web1", "mount": "/", "free_pct": 5})");
-  Send(R"({"host": "web1"})", "disk.ok");  // cancels web1's
+  Send(R"({"host": "web1"})", "disk.ok");                     // cancels web1's
   Send(R"({"host": "web3", "mount": "/", "free_pct": 50})");  // filtered out by the atom
   Send(R"({"host": "web2", "mount": "/", "free_pct": 5})");
   Send(R"({"host": "web9"})", "disk.ok");  // another key: cancels nothing

@@ -46,8 +46,7 @@ struct Simulator::Execution {
 Simulator::Simulator(std::shared_ptr<engine::LoadedProgram> program)
     : program_(std::move(program)) {
   std::string error;
-  correlations_ =
-      engine::Correlations::Create(*program_, correlate::kDefaultMaxInstances, &error);
+  correlations_ = engine::Correlations::Create(*program_, correlate::kDefaultMaxInstances, &error);
   if (!correlations_) notes_.push_back(Note{0, "", "correlation rules not simulated: " + error});
 }
 
@@ -124,8 +123,7 @@ bool Simulator::RunUntil(int64_t until, std::string* error) {
   while (true) {
     // Absences due before the next work (or at its time: due absences come first) fire.
     std::optional<int64_t> due = correlations_ ? correlations_->NextDeadline() : std::nullopt;
-    if (due && *due <= until &&
-        (agenda_.empty() || *due <= agenda_.begin()->first.first)) {
+    if (due && *due <= until && (agenda_.empty() || *due <= agenda_.begin()->first.first)) {
       now_ = std::max(now_, *due);
       correlations_->Advance(now_, correlation_firings_);
       EmitCorrelations();
