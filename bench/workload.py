@@ -45,9 +45,25 @@ def selective(i):
             f"  then core.noop()\n}}\n")
 
 
+def correlate(i):
+    """Keyed correlations (issue 6): even i an absence per host, odd i a count per host."""
+    if i % 2 == 0:
+        return (f"rule a{i} {{\n"
+                f"  if (monitoring.alert as d where d.severity == \"{SEVERITIES[i % 4]}\"\n"
+                f"      and d.message contains \"{WORDS[i % 16]}\")\n"
+                f"    and not (monitoring.alert as b where b.region == \"{REGIONS[i % 4]}\"\n"
+                f"      and b.message contains \"{WORDS[(i + 3) % 16]}\")\n"
+                f"    where b.host == d.host within 10s\n"
+                f"  then core.noop()\n}}\n")
+    return (f"rule c{i} {{\n"
+            f"  if 5 of monitoring.alert where event.severity == \"{SEVERITIES[i % 4]}\"\n"
+            f"    and event.message contains \"{WORDS[i % 16]}\" within 10s by event.host\n"
+            f"  then core.noop()\n}}\n")
+
+
 def main():
     kind, n = sys.argv[1], int(sys.argv[2])
-    rule = {"mixed": mixed, "selective": selective}[kind]
+    rule = {"mixed": mixed, "selective": selective, "correlate": correlate}[kind]
     out = [HEADER]
     out += [rule(i) for i in range(n)]
     sys.stdout.write("\n".join(out))

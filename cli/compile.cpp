@@ -88,13 +88,24 @@ void ExplainEvent(const ir::Program& program, interp::Interpreter& interpreter,
       const ir::RuleMatch& rule = matcher.rules[r];
       any_rule = true;
       bool fires = fired.count({m, r}) != 0;
-      out << "rule " << rule.name << ": "
-          << (fires           ? "fires"
-              : rule.disabled ? "does not fire (@disabled)"
-              : rule.backstop ? "does not fire (@backstop: fires only when no other "
-                                "rule does)"
-                              : "does not fire")
-          << "\n";
+      if (rule.feeds >= 0) {
+        out << "rule " << rule.name << ": " << (fires ? "feeds" : "does not feed") << " step "
+            << rule.step << " of "
+            << (program.correlations[rule.feeds].kind == ir::CorrelationKind::kAbsence ? "absence"
+                : program.correlations[rule.feeds].kind == ir::CorrelationKind::kSequence
+                    ? "sequence"
+                    : "count")
+            << " correlation " << rule.name << " (it fires later, as "
+            << program.correlations[rule.feeds].trigger << ")\n";
+      } else {
+        out << "rule " << rule.name << ": "
+            << (fires           ? "fires"
+                : rule.disabled ? "does not fire (@disabled)"
+                : rule.backstop ? "does not fire (@backstop: fires only when no other "
+                                  "rule does)"
+                                : "does not fire")
+            << "\n";
+      }
       if (!matcher.parameters_json.empty()) {
         out << "  trigger parameters " << matcher.parameters_json << "\n";
       }

@@ -56,6 +56,7 @@ struct RunArgs {
   bool follow = false;
   bool no_webhook_auth = false;
   size_t max_running = 64;
+  size_t correlation_max_instances = 100000;
   int drain_seconds = 30;
   std::string log_format = "text";
   std::string log_level = "info";
@@ -102,6 +103,10 @@ po::options_description Describe(RunArgs& args) {
        "accept webhooks without an API key (local experiments only)")  //
       ("max-running", po::value(&args.max_running)->value_name("N"),
        "executions running at once (default 64); more wait as `scheduled`")  //
+      ("correlation-max-instances", po::value(&args.correlation_max_instances)->value_name("N"),
+       "live instances one correlation rule keeps (pending absences, partial sequences, count "
+       "keys; default 100000); beyond it new ones are dropped and counted in "
+       "squall_correlation_dropped_total")  //
       ("drain", po::value(&args.drain_seconds)->value_name("SECONDS"),
        "on SIGTERM/SIGINT, how long running executions may finish (default 30)")  //
       ("durability", po::value(&args.durability)->value_name("full|normal"),
@@ -273,6 +278,7 @@ int RunService(const RunArgs& args, const Streams& streams, const DiagnosticOpti
   service_options.follow = args.follow;
   service_options.webhook_auth = !args.no_webhook_auth;
   service_options.max_running = args.max_running;
+  service_options.correlation_max_instances = args.correlation_max_instances;
   service_options.drain = std::chrono::seconds(args.drain_seconds);
   service_options.fsync_every_commit = args.durability != "normal";
   service_options.event_retention = std::chrono::hours(24 * args.retention_days);
@@ -398,6 +404,9 @@ int RunRun(std::span<const std::string> arg_list, const Streams& streams) {
     return usage_error("--durability is `full` or `normal`");
   }
   if (args.max_running == 0) return usage_error("--max-running must be at least 1");
+  if (args.correlation_max_instances == 0) {
+    return usage_error("--correlation-max-instances must be at least 1");
+  }
   if (args.retention_days < 0) return usage_error("--retention must be 0 or more days");
   if (!args.dry_run && args.events.empty() && args.listen.empty()) {
     // Without inputs only timers could produce events: that is a service too, but say so.
@@ -457,6 +466,7 @@ int RunDry(const RunArgs& args, const Streams& streams, const DiagnosticOptions&
     std::string_view chunk;
     std::vector<match::RuleRef> firings;
     std::map<std::string, uint64_t> fired_per_rule;
+    std::map<std::string, uint64_t> fed_per_rule;  // correlation feeders
     uint64_t firing_count = 0;
     std::string out;
     // Whole chunks of lines at a time: the decoder's stage 1 then runs once per range of lines
@@ -475,6 +485,15 @@ int RunDry(const RunArgs& args, const Streams& streams, const DiagnosticOptions&
         match::SortFirings(firings);
         for (match::RuleRef firing : firings) {
           const ir::RuleMatch& rule = program.matchers[firing.matcher].rules[firing.rule];
+          if (rule.feeds >= 0) {
+            // The dry run has no clock: say what the event feeds, not what may fire later.
+            streams.out << "{\"event\":" << Quote(event.id)
+                        << ",\"trigger\":" << Quote(event.trigger)
+                        << ",\"rule\":" << Quote(rule.name)
+                        << ",\"feeds_correlation_step\":" << rule.step << "}\n";
+            ++fed_per_rule[rule.name];
+            continue;
+          }
           std::vector<interp::Value> arguments = interpreter.Arguments(firing, event);
           out.clear();
           out += "{\"event\":" + Quote(event.id) + ",\"trigger\":" + Quote(event.trigger) +
@@ -509,6 +528,10 @@ int RunDry(const RunArgs& args, const Streams& streams, const DiagnosticOptions&
     }
     for (const auto& [rule, count] : fired_per_rule) {
       streams.err << "  rule " << rule << ": " << count << "\n";
+    }
+    for (const auto& [rule, count] : fed_per_rule) {
+      streams.err << "  correlation rule " << rule << ": fed " << count
+                  << " events (correlations are not run in a dry run)\n";
     }
     for (const ir::SkippedRule& skipped : program.skipped) {
       streams.err << "  rule " << skipped.name << " not evaluated: " << skipped.reason << "\n";

@@ -336,6 +336,8 @@ void Checker::CheckRule(const ast::RuleDecl& rule) {
     require_constant(*trigger.within, "the `within` window");
   }
   if (trigger.by != nullptr) CheckPolicyKey(*trigger.by, rule_scope);
+  // After the count and window are checked: their names are resolved then.
+  if (trigger.kind != ast::RuleTriggerKind::kSimple) RecordCorrelation(rule, payloads);
   const Type* result = types_.Json();
   if (rule.action != nullptr) {
     result = CheckActionClause(*rule.action, rule_scope, "a rule action");
@@ -352,6 +354,62 @@ void Checker::CheckRule(const ast::RuleDecl& rule) {
   }
   CloseScope(where_scope);
   CloseScope(rule_scope);
+}
+
+void Checker::RecordCorrelation(const ast::RuleDecl& rule,
+                                const std::vector<const Type*>& payloads) {
+  const ast::RuleTrigger& trigger = *rule.trigger;
+  if (std::any_of(payloads.begin(), payloads.end(), [](const Type* t) { return t == nullptr; })) {
+    return;
+  }
+  auto alias = [&](size_t i) -> const std::optional<ast::Identifier>& {
+    return trigger.atoms[i]->alias;
+  };
+  CheckedCorrelation c;
+  // The same bindings as CheckRule's scopes (BindAtom), as step numbers.
+  for (size_t i = 0; i < trigger.atoms.size(); ++i) {
+    int step = static_cast<int>(i);
+    if (alias(i)) {
+      c.condition_names.emplace(alias(i)->name, step);
+      if (trigger.kind != ast::RuleTriggerKind::kAbsence || i == 0) {
+        c.action_names.emplace(alias(i)->name, step);
+      }
+    } else if (trigger.kind != ast::RuleTriggerKind::kAbsence || i == 0) {
+      c.condition_names["event"] = step;  // sequences: the later atom wins
+      c.action_names["event"] = step;
+    }
+  }
+  if (trigger.kind == ast::RuleTriggerKind::kAbsence && trigger.atoms.size() == 2 &&
+      (!alias(0) || !alias(1))) {
+    c.condition_names["event"] = 1;  // the event that must not come
+  }
+  std::vector<types::Field> fields;
+  for (size_t i = 0; i < trigger.atoms.size(); ++i) {
+    std::string name = alias(i) ? alias(i)->name : "#" + std::to_string(i);
+    auto event = c.action_names.find("event");
+    if (!alias(i) && event != c.action_names.end() && event->second == static_cast<int>(i)) {
+      name = "event";
+    }
+    c.fields.push_back(name);
+    types::Field field;
+    field.name = name;
+    field.type = payloads[i];
+    fields.push_back(std::move(field));
+  }
+  c.payload = types_.Record(std::move(fields), nullptr, "correlation." + rule.name.name);
+  if (trigger.within != nullptr) {
+    if (std::optional<ConstValue> v = Evaluate(*trigger.within);
+        v && v->kind == ConstValue::Kind::kDuration) {
+      c.within_ms = v->integer;
+    }
+  }
+  if (trigger.count != nullptr) {
+    if (std::optional<ConstValue> v = Evaluate(*trigger.count);
+        v && v->kind == ConstValue::Kind::kInt) {
+      c.count = v->integer;
+    }
+  }
+  out_->correlations[trigger.id.value] = std::move(c);
 }
 
 const Type* Checker::CheckActionClause(const ast::ActionClause& clause, Scope& scope,

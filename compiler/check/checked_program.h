@@ -57,6 +57,25 @@ struct CheckedWorkflow {
   const types::Type* result = nullptr;  // declared return type, else the join of returns
 };
 
+// A correlation rule (absence, sequence, count) as the runtime binds it: the events of its
+// atoms ("steps") travel together as one record, so that its condition and its action read
+// them through names. docs/language.md, "Correlation over time", says which atom each name
+// denotes: in an absence rule `event` is the second atom in the condition but the first in
+// the action.
+struct CheckedCorrelation {
+  // One field per step, in step order: the step's alias, else `event` when the action calls
+  // that step `event`, else `#<step>` (a step nothing can name). Each field's type is the
+  // step's payload; the record is named `correlation.<rule>`.
+  const types::Type* payload = nullptr;
+  std::vector<std::string> fields;
+  // The names the rule's condition (`where`) and its action and follow-ups read, and the step
+  // each denotes.
+  std::map<std::string, int> condition_names;
+  std::map<std::string, int> action_names;
+  int64_t within_ms = 0;  // the window (0 when it is not a valid constant: an error was given)
+  int64_t count = 0;      // a count rule's N (0 likewise)
+};
+
 struct CheckedFile {
   const ast::File* file = nullptr;
   // imports: alias -> pack (null when the pack was not found).
@@ -81,6 +100,8 @@ struct CheckedFile {
   // trigger's: `webhook "x"` {url}, `every D` {delta, unit}, `cron "..." tz "..."`
   // {schedule, timezone}.
   std::unordered_map<uint32_t, std::vector<std::pair<std::string, ConstValue>>> trigger_parameters;
+  // RuleTrigger id -> the binding of a correlation rule's steps (absent for simple rules).
+  std::unordered_map<uint32_t, CheckedCorrelation> correlations;
 
   const types::Type* TypeOf(const ast::Expr& expr) const {
     return expr.id.value < expr_types.size() ? expr_types[expr.id.value] : nullptr;

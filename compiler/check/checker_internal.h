@@ -131,6 +131,8 @@ class Checker {
 
   // --- check_rules.cpp: rules, trigger atoms, policies, outcomes, tests
   void CheckRule(const ast::RuleDecl& rule);
+  // Records how a correlation rule's steps are bound (CheckedFile::correlations).
+  void RecordCorrelation(const ast::RuleDecl& rule, const std::vector<const Type*>& payloads);
   // Resolves an atom and binds its payload in `scope` (as its alias or `event`).
   // `constant_args`: trigger parameters must be constants (rules and tests).
   // `scope` is where non-constant trigger parameters (in `wait`) are resolved.

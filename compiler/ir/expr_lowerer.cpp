@@ -68,10 +68,10 @@ std::optional<std::vector<std::string>> ExprLowerer::SlotPath(const ast::Expr& e
       if (file_.const_refs.count(name->id.value) != 0 || ContextName(name->name.name)) {
         return std::nullopt;
       }
-      std::optional<std::string> root = roots_(*name);
-      if (!root) return std::nullopt;
-      if (!root->empty()) reversed.push_back(std::move(*root));
-      return std::vector<std::string>(reversed.rbegin(), reversed.rend());
+      std::optional<std::vector<std::string>> path = roots_(*name);
+      if (!path) return std::nullopt;
+      path->insert(path->end(), reversed.rbegin(), reversed.rend());
+      return path;
     } else {
       return std::nullopt;
     }

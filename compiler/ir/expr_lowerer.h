@@ -18,10 +18,10 @@ namespace squall::ir::internal {
 
 Constant FromConstValue(const check::ConstValue& value);
 
-// Resolves a name to the root of its slots: "" for the event of a rule (its slots' paths
-// start at the payload), a frame key for a workflow variable (the key is the path's first
-// element); nullopt when the name is not a slot root.
-using SlotRoots = std::function<std::optional<std::string>(const ast::NameExpr& name)>;
+// Resolves a name to the payload path it stands for: {} for the event of a rule (its slots'
+// paths start at the payload root), a field of a correlation's record for one of its names, a
+// frame key for a workflow variable; nullopt when the name is not a slot root.
+using SlotRoots = std::function<std::optional<std::vector<std::string>>(const ast::NameExpr& name)>;
 // Lowers a workflow step met inside an expression (an action or workflow call, `for`, `wait`,
 // `ask`) into states that run before the expression, and returns the frame key that holds its
 // value.

@@ -193,6 +193,14 @@ struct RuleMatch {
   std::vector<Argument> arguments;
   Policies policies;
   std::vector<FollowUp> follow_ups;  // in source order
+  // A correlation's feeder (docs/language.md, "Correlation over time"): when `condition` (the
+  // atom's own filter; for a count also the rule's `where`) holds, the event is step `step` of
+  // Program::correlations[feeds], and goes to that correlation's state machine instead of
+  // running an action (a feeder has none). `key`: the parts of the step's join key (the sides
+  // of the condition's equalities between steps, or a count's `by`), in this matcher.
+  int32_t feeds = -1;
+  uint32_t step = 0;
+  std::vector<NodeRef> key;
 };
 
 struct Matcher {
@@ -211,13 +219,44 @@ struct Matcher {
   std::vector<RuleMatch> rules;  // in program order
 };
 
-// A rule the matcher IR does not cover yet, with the reason (correlations, which become state
-// machines).
+// A rule the matcher IR does not cover, with the reason (none today; kept for rules a later
+// construct cannot lower).
 struct SkippedRule {
   std::string name;
   source::SourceRange range;
   std::string reason;
 };
+
+enum class CorrelationKind : uint8_t { kAbsence, kSequence, kCount };
+
+// A conjunct of a correlation's `where` that its join keys do not already decide; it can be
+// evaluated once the first `steps` steps are bound (a sequence evaluates the conjuncts of each
+// prefix as it grows).
+struct CorrelationTest {
+  NodeRef node;  // in the correlation's matcher
+  uint32_t steps = 1;
+};
+
+// A correlation rule. Its events travel as one record, the payload of the synthetic trigger
+// `correlation.<rule>`: one field per step (`fields`). The matcher of that trigger holds the
+// rule's action (an ordinary rule, which fires on the event the runtime emits when the
+// correlation fires) and the nodes of `tests`; each atom's matcher holds a feeder
+// (RuleMatch::feeds) per step.
+struct Correlation {
+  std::string name;
+  source::SourceRange range;  // the rule's name
+  CorrelationKind kind = CorrelationKind::kAbsence;
+  uint32_t steps = 2;
+  int64_t within_ms = 0;
+  int64_t count = 0;  // kCount: N
+  bool disabled = false;
+  std::string trigger;              // `correlation.<rule>`
+  std::vector<std::string> fields;  // the payload record's field per step
+  std::vector<CorrelationTest> tests;
+};
+
+// The synthetic trigger a correlation's firings are: `correlation.<rule>`.
+std::string CorrelationTrigger(std::string_view rule);
 
 // What the runtime needs to run an action the rules call, from its pack metadata (so that a
 // program loaded from the cache runs without the packs being parsed again).
@@ -350,6 +389,7 @@ struct Program {
   // Sorted by (trigger, parameters_json); a workflow's expressions are a matcher too.
   std::vector<Matcher> matchers;
   std::vector<SkippedRule> skipped;
+  std::vector<Correlation> correlations;  // in program order
   std::vector<ActionSpec> actions;  // every action a rule, follow-up or workflow calls, by ref
   std::vector<Workflow> workflows;  // sorted by name
 };

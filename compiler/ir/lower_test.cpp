@@ -82,14 +82,104 @@ TEST(LowerTest, RulesOfOneTriggerShareSlotsAndMatcher) {
   EXPECT_EQ(m.nodes[m.rules[1].arguments[0].value.index].op, Op::kSlot);
 }
 
-TEST(LowerTest, CorrelationsAreSkippedWithAReason) {
+// The matcher of `trigger` in `program`.
+const Matcher& MatcherOf(const Program& program, const std::string& trigger) {
+  for (const Matcher& m : program.matchers) {
+    if (m.trigger == trigger) return m;
+  }
+  ADD_FAILURE() << "no matcher " << trigger;
+  return program.matchers.at(0);
+}
+
+TEST(LowerTest, CountFeedsWithItsConditionAndKeyAndActsOnASyntheticTrigger) {
   Lowered lowered(
-      "import core\ntrigger t { u: string }\n"
-      "rule c { if 3 of t within 1m by event.u then core.noop() }\n");
+      "import core\ntrigger t { u: string\n n: int }\n"
+      "rule c { if 3 of t where event.n > 1 within 1m by event.u\n"
+      "  then core.echo(message: event.u) }\n");
   ASSERT_TRUE(lowered.ok());
-  EXPECT_TRUE(lowered.program().matchers.empty());
-  ASSERT_EQ(lowered.program().skipped.size(), 1u);
-  EXPECT_EQ(lowered.program().skipped[0].name, "c");
+  const Program& p = lowered.program();
+  EXPECT_TRUE(p.skipped.empty());
+  ASSERT_EQ(p.correlations.size(), 1u);
+  const Correlation& c = p.correlations[0];
+  EXPECT_EQ(c.kind, CorrelationKind::kCount);
+  EXPECT_EQ(c.count, 3);
+  EXPECT_EQ(c.within_ms, 60000);
+  EXPECT_EQ(c.trigger, "correlation.c");
+  EXPECT_EQ(c.fields, std::vector<std::string>{"event"});
+  EXPECT_TRUE(c.tests.empty());  // the condition is over one event: the feeder's filter
+  const Matcher& t = MatcherOf(p, "t");
+  ASSERT_EQ(t.rules.size(), 1u);
+  EXPECT_EQ(t.rules[0].feeds, 0);
+  EXPECT_EQ(t.rules[0].step, 0u);
+  EXPECT_TRUE(t.rules[0].action.empty());
+  ASSERT_EQ(t.rules[0].key.size(), 1u);
+  EXPECT_EQ(t.nodes[t.rules[0].key[0].index].op, Op::kSlot);
+  EXPECT_EQ(t.rules[0].conjuncts.at(0).kind, Conjunct::Kind::kCompare);
+  const Matcher& fired = MatcherOf(p, "correlation.c");
+  ASSERT_EQ(fired.rules.size(), 1u);
+  EXPECT_EQ(fired.rules[0].action, "core.echo");
+  EXPECT_EQ(fired.rules[0].feeds, -1);
+  // `event.u` in the action reads the completing event in the record.
+  const Node& argument = fired.nodes[fired.rules[0].arguments[0].value.index];
+  ASSERT_EQ(argument.op, Op::kSlot);
+  EXPECT_EQ(fired.slots[argument.index].path, (std::vector<std::string>{"event", "u"}));
+}
+
+TEST(LowerTest, AbsenceKeysOnItsEqualitiesAndNamesEventByPlace) {
+  Lowered lowered(
+      "import core\ntrigger a { s: string\n i: string\n x: int }\n"
+      "trigger b { s: string\n i: string\n x: int }\n"
+      "rule r { if (a as d where d.x > 0) and not b\n"
+      "  where event.s == d.s and d.i == event.i and event.x > d.x within 5m\n"
+      "  then core.echo(message: d.s) }\n");
+  ASSERT_TRUE(lowered.ok());
+  const Program& p = lowered.program();
+  ASSERT_EQ(p.correlations.size(), 1u);
+  const Correlation& c = p.correlations[0];
+  EXPECT_EQ(c.kind, CorrelationKind::kAbsence);
+  EXPECT_EQ(c.fields, (std::vector<std::string>{"d", "#1"}));
+  // The two equalities are the key; the comparison stays a test over both steps.
+  ASSERT_EQ(c.tests.size(), 1u);
+  EXPECT_EQ(c.tests[0].steps, 2u);
+  const Matcher& a = MatcherOf(p, "a");
+  const Matcher& b = MatcherOf(p, "b");
+  ASSERT_EQ(a.rules[0].key.size(), 2u);
+  ASSERT_EQ(b.rules[0].key.size(), 2u);
+  EXPECT_EQ(a.rules[0].step, 0u);
+  EXPECT_EQ(b.rules[0].step, 1u);
+  EXPECT_TRUE(a.rules[0].condition.IsValid());   // the atom's filter
+  EXPECT_FALSE(b.rules[0].condition.IsValid());  // every `b` is a candidate
+  // Both steps' keys read the same fields in the same order.
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(a.slots[a.nodes[a.rules[0].key[i].index].index].path,
+              b.slots[b.nodes[b.rules[0].key[i].index].index].path);
+  }
+  std::string ir = PrintIr(p);
+  EXPECT_NE(ir.find("feeds r step 1 key ("), std::string::npos) << ir;
+  EXPECT_NE(ir.find("correlation r absence steps 2 within 5m fires correlation.r {d, #1}"),
+            std::string::npos)
+      << ir;
+}
+
+TEST(LowerTest, SequenceKeysNeedEveryStep) {
+  Lowered lowered(
+      "import core\ntrigger a { s: string\n n: int }\n"
+      "rule r { if a as x followed by a as y followed by a as z\n"
+      "  where y.s == x.s and z.s == y.s and y.n == x.n within 2m\n"
+      "  then core.echo(message: z.s) }\n");
+  ASSERT_TRUE(lowered.ok());
+  const Program& p = lowered.program();
+  const Correlation& c = p.correlations.at(0);
+  EXPECT_EQ(c.fields, (std::vector<std::string>{"x", "y", "z"}));
+  // `s` links all three steps (transitively): a key; `n` only two: a test after step 1.
+  ASSERT_EQ(c.tests.size(), 1u);
+  EXPECT_EQ(c.tests[0].steps, 2u);
+  const Matcher& a = MatcherOf(p, "a");
+  ASSERT_EQ(a.rules.size(), 3u);
+  for (uint32_t step = 0; step < 3; ++step) {
+    EXPECT_EQ(a.rules[step].step, step);
+    EXPECT_EQ(a.rules[step].key.size(), 1u);
+  }
 }
 
 TEST(LowerTest, DeepChainsLowerAndPrint) {

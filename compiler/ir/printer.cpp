@@ -431,6 +431,19 @@ std::string PrintIr(const Program& program) {
           }
           out += "\n";
         }
+        if (rule.feeds >= 0) {
+          out += "    feeds " + program.correlations[rule.feeds].name + " step " +
+                 std::to_string(rule.step);
+          if (!rule.key.empty()) {
+            out += " key (";
+            for (size_t i = 0; i < rule.key.size(); ++i) {
+              out += (i == 0 ? "" : ", ") + printer.Expr(rule.key[i]);
+            }
+            out += ")";
+          }
+          out += "\n";
+          continue;
+        }
         out +=
             "    then " +
             CallText(printer, rule.action, rule.action_is_workflow, rule.arguments, rule.policies) +
@@ -442,6 +455,24 @@ std::string PrintIr(const Program& program) {
                           follow_up.arguments, follow_up.policies) +
                  "\n";
         }
+      }
+    }
+    for (const Correlation& c : program.correlations) {
+      static constexpr const char* kKinds[] = {"absence", "sequence", "count"};
+      out += "correlation " + c.name + " " + kKinds[static_cast<int>(c.kind)] + " steps " +
+             std::to_string(c.steps) + " within " + check::DurationSpelling(c.within_ms);
+      if (c.kind == CorrelationKind::kCount) out += " count " + std::to_string(c.count);
+      if (c.disabled) out += " @disabled";
+      out += " fires " + c.trigger + " {";
+      for (size_t i = 0; i < c.fields.size(); ++i) out += (i == 0 ? "" : ", ") + c.fields[i];
+      out += "}\n";
+      auto matcher = std::find_if(program.matchers.begin(), program.matchers.end(),
+                                  [&](const Matcher& m) { return m.trigger == c.trigger; });
+      if (matcher == program.matchers.end()) continue;
+      Printer printer(*matcher);
+      for (const CorrelationTest& test : c.tests) {
+        out += "  test after step " + std::to_string(test.steps - 1) + ": " +
+               printer.Expr(test.node) + "\n";
       }
     }
     for (const Workflow& workflow : program.workflows) PrintWorkflow(program, workflow, out);

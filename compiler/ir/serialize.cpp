@@ -465,6 +465,10 @@ std::string Serialize(const Program& program) {
       WriteArguments(body, rule.arguments);
       WritePolicies(body, rule.policies);
       WriteFollowUps(body, rule.follow_ups);
+      body.U32(static_cast<uint32_t>(rule.feeds));
+      body.U32(rule.step);
+      body.U32(static_cast<uint32_t>(rule.key.size()));
+      for (NodeRef k : rule.key) body.U32(k.index);
     }
   }
   WriteActions(body, program.actions);
@@ -473,6 +477,22 @@ std::string Serialize(const Program& program) {
   for (const SkippedRule& s : program.skipped) {
     body.Str(s.name);
     body.Str(s.reason);
+  }
+  body.U32(static_cast<uint32_t>(program.correlations.size()));
+  for (const Correlation& c : program.correlations) {
+    body.Str(c.name);
+    body.U8(static_cast<uint8_t>(c.kind));
+    body.U32(c.steps);
+    body.I64(c.within_ms);
+    body.I64(c.count);
+    body.Bool(c.disabled);
+    body.Str(c.trigger);
+    body.Strs(c.fields);
+    body.U32(static_cast<uint32_t>(c.tests.size()));
+    for (const CorrelationTest& test : c.tests) {
+      body.U32(test.node.index);
+      body.U32(test.steps);
+    }
   }
   head.U32(kMagic);
   types.Flush();
@@ -622,6 +642,10 @@ std::optional<Program> Deserialize(std::string_view bytes, types::TypeContext& t
       ReadArguments(r, rule.arguments);
       ReadPolicies(r, rule.policies);
       ReadFollowUps(r, rule.follow_ups);
+      rule.feeds = static_cast<int32_t>(r.U32());
+      rule.step = r.U32();
+      rule.key.resize(r.Count(4));
+      for (NodeRef& k : rule.key) k.index = r.U32();
     }
     if (!r.ok()) return std::nullopt;
   }
@@ -631,6 +655,24 @@ std::optional<Program> Deserialize(std::string_view bytes, types::TypeContext& t
   for (SkippedRule& s : program.skipped) {
     s.name = r.Str();
     s.reason = r.Str();
+  }
+  program.correlations.resize(r.Count(30));
+  for (Correlation& c : program.correlations) {
+    c.name = r.Str();
+    uint8_t kind = r.U8();
+    if (kind > static_cast<uint8_t>(CorrelationKind::kCount)) r.Fail();
+    c.kind = static_cast<CorrelationKind>(kind);
+    c.steps = r.U32();
+    c.within_ms = r.I64();
+    c.count = r.I64();
+    c.disabled = r.Bool();
+    c.trigger = r.Str();
+    c.fields = r.Strs();
+    c.tests.resize(r.Count(8));
+    for (CorrelationTest& test : c.tests) {
+      test.node.index = r.U32();
+      test.steps = r.U32();
+    }
   }
   if (!r.ok() || !t.ok() || !r.AtEnd()) return std::nullopt;
   // Indices must stay within their tables, or an engine would read out of bounds.
@@ -676,6 +718,27 @@ std::optional<Program> Deserialize(std::string_view bytes, types::TypeContext& t
       if (!call_ok(rule.arguments, rule.policies)) return std::nullopt;
       for (const FollowUp& f : rule.follow_ups) {
         if (!call_ok(f.arguments, f.policies)) return std::nullopt;
+      }
+      if (rule.feeds >= 0 && (static_cast<size_t>(rule.feeds) >= program.correlations.size() ||
+                              rule.step >= program.correlations[rule.feeds].steps)) {
+        return std::nullopt;
+      }
+      if (rule.feeds < -1) return std::nullopt;
+      for (NodeRef k : rule.key) {
+        if (!node_ok(k.index)) return std::nullopt;
+      }
+    }
+  }
+  for (const Correlation& c : program.correlations) {
+    if (c.fields.size() != c.steps) return std::nullopt;
+    const Matcher* matcher = nullptr;
+    for (const Matcher& m : program.matchers) {
+      if (m.trigger == c.trigger) matcher = &m;
+    }
+    for (const CorrelationTest& test : c.tests) {
+      if (matcher == nullptr || test.node.index >= matcher->nodes.size() || test.steps == 0 ||
+          test.steps > c.steps) {
+        return std::nullopt;
       }
     }
   }

@@ -15,7 +15,7 @@ namespace {
 // A program exercising every part of the IR: several triggers and matchers (trigger
 // parameters), records, optional and json slots with defaults, constants of every kind,
 // regexes, map keys, member access, calls, backstop/disabled rules, workflows as actions and
-// a skipped correlation.
+// correlations (feeders with keys, tests, synthetic triggers).
 constexpr const char* kSource = R"(import core
 trigger alert {
   severity: string
@@ -48,7 +48,9 @@ rule b { if alert where event.severity matches "^c[a-z]+$" and {"k": 1}["k"] == 
 rule c { if alert then w(host: "h") }
 @disabled
 rule d { if disk.low where event.free_pct < 5 and not (event.host startswith "db") then core.noop() }
-rule e { if 3 of disk.low within 5m then core.noop() }
+rule e { if 3 of disk.low within 5m by event.host then core.noop() }
+rule f { if alert as x followed by alert as y where y.severity == x.severity and y.cpu > x.cpu
+  within 1m then core.echo(message: y.severity) }
 )";
 
 // The program of kSource, checked and lowered.
@@ -61,7 +63,7 @@ TEST(SerializeTest, RoundTripPrintsTheSameProgram) {
   Compiled c;
   ASSERT_TRUE(c.ok());
   ASSERT_GE(c.program().matchers.size(), 2u);
-  ASSERT_EQ(c.program().skipped.size(), 1u);
+  ASSERT_EQ(c.program().correlations.size(), 2u);
   ASSERT_EQ(c.program().workflows.size(), 1u);
   ASSERT_GT(c.program().workflows[0].states.size(), 15u);
   std::string bytes = Serialize(c.program());

@@ -34,10 +34,10 @@ class WorkflowLowerer {
         actions_(actions),
         exprs_(
             file, matcher,
-            [this](const ast::NameExpr& name) -> std::optional<std::string> {
+            [this](const ast::NameExpr& name) -> std::optional<std::vector<std::string>> {
               std::optional<uint32_t> variable = Resolve(name.name.name);
               if (!variable) return std::nullopt;
-              return workflow_.variables[*variable].key;
+              return std::vector<std::string>{workflow_.variables[*variable].key};
             },
             [this](const ast::Expr& step) { return Hoist(step); }) {}
 

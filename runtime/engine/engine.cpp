@@ -98,7 +98,15 @@ struct ExecutionEngine::Metrics {
                 .With({})),
         duration(r.AddHistogram("squall_execution_duration_seconds",
                                 "Duration of one attempt, by action",
-                                {0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60, 300}, {"action"})) {}
+                                {0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60, 300}, {"action"})),
+        correlation_dropped(r.AddCounter("squall_correlation_dropped_total",
+                                         "Correlation instances not created because the rule "
+                                         "had --correlation-max-instances live ones, by rule",
+                                         {"rule"})),
+        correlation_instances(r.AddGauge("squall_correlation_instances",
+                                         "Live correlation instances (pending absences, partial "
+                                         "sequences, count keys) over all rules")
+                                  .With({})) {}
   metrics::CounterFamily& enforcements;
   metrics::CounterFamily& executions;
   metrics::CounterFamily& attempts;
@@ -107,6 +115,8 @@ struct ExecutionEngine::Metrics {
   metrics::Gauge& cursor;
   metrics::Histogram& start_latency;
   metrics::HistogramFamily& duration;
+  metrics::CounterFamily& correlation_dropped;
+  metrics::Gauge& correlation_instances;
 };
 
 ExecutionEngine::ExecutionEngine(EngineOptions options, std::shared_ptr<LoadedProgram> program)
@@ -223,8 +233,60 @@ bool ExecutionEngine::Recover(std::string* error) {
     log_->info("recovered {} pending and {} interrupted executions; events matched up to {}",
                pending_.size(), running_.size(), cursor_);
   }
-  (void)error;
+  return LoadCorrelations(error);
+}
+
+bool ExecutionEngine::LoadCorrelations(std::string* error) {
+  correlations_ = Correlations::Create(*program_, options_.correlation_max_instances, error);
+  if (!correlations_) return false;
+  correlation_dropped_.clear();
+  // Also with no correlation rule: the state of rules that are gone is deleted.
+  std::vector<std::string> warnings;
+  correlations_->Restore(options_.store->ListCorrelationStates(), correlation_deletions_, warnings);
+  for (const std::string& w : warnings) log_->warn("{}", w);
+  if (correlations_->instances() > 0) {
+    log_->info("restored {} correlation instances", correlations_->instances());
+  }
   return true;
+}
+
+void ExecutionEngine::RecordCorrelations(std::vector<CorrelationFiring>& firings,
+                                         store::WriteBatch& batch) {
+  int64_t now = Now();
+  for (CorrelationFiring& f : firings) {
+    store::NewEvent event;
+    event.trigger = f.trigger;
+    event.payload_json = std::move(f.payload_json);
+    event.source = "correlation:" + f.rule;
+    // With the trigger, names the instance that fired: (rule, instance) is unique.
+    event.external_id = std::to_string(f.instance);
+    event.received_at = now;
+    batch.events.push_back(std::move(event));
+  }
+  firings.clear();
+  if (!correlations_) return;
+  batch.correlation_states = std::move(correlation_deletions_);
+  correlation_deletions_.clear();
+  for (store::CorrelationState& c : correlations_->TakeChanges()) {
+    batch.correlation_states.push_back(std::move(c));
+  }
+  if (correlations_->dropped() > 0) {
+    for (const auto& [rule, dropped] : correlations_->DroppedByRule()) {
+      uint64_t& reported = correlation_dropped_[rule];
+      if (dropped <= reported) continue;
+      log_->warn(
+          "correlation rule {}: {} new instance(s) not created: the rule already has "
+          "{} live instances (--correlation-max-instances)",
+          rule, dropped - reported, options_.correlation_max_instances);
+      if (metrics_) {
+        metrics_->correlation_dropped.With({rule}).Inc(static_cast<double>(dropped - reported));
+      }
+      reported = dropped;
+    }
+  }
+  if (metrics_) {
+    metrics_->correlation_instances.Set(static_cast<double>(correlations_->instances()));
+  }
 }
 
 void ExecutionEngine::Loop() {
@@ -250,6 +312,12 @@ void ExecutionEngine::Loop() {
           deadline =
               std::min(deadline, now + std::chrono::milliseconds(std::max<int64_t>(wait, 0)));
         }
+        // A due absence fires, expired correlation state goes.
+        if (std::optional<int64_t> due =
+                correlations_ ? correlations_->NextDeadline() : std::nullopt) {
+          int64_t wait = std::clamp<int64_t>(*due - wall, 0, 3600 * 1000);
+          deadline = std::min(deadline, now + std::chrono::milliseconds(wait));
+        }
       }
       wake_.wait_until(lock, deadline, [&] {
         return abandon_ || (!stop_ && events_pending_) || !completions_.empty() ||
@@ -262,6 +330,9 @@ void ExecutionEngine::Loop() {
         adopted_generation_ = requested_generation_;
         wake_.notify_all();
         log_->info("rules reloaded: new events and endings use the new program");
+        // The state committed so far is the correlators' state: rebuild them for the new rules.
+        std::string error;
+        if (!LoadCorrelations(&error)) log_->error("correlation rules are not run: {}", error);
       }
       completions.assign(std::make_move_iterator(completions_.begin()),
                          std::make_move_iterator(completions_.end()));
@@ -279,11 +350,18 @@ void ExecutionEngine::Loop() {
     HandleCompletions(completions, batch, on_commit);
     bool more = false;
     if (!stopping) MatchEvents(batch, on_commit, more);
+    // The clock moves once the backlog is matched (events count at their arrival time).
+    if (!stopping && !more && correlations_) {
+      correlations_->Advance(Now(), correlation_firings_);
+    }
+    RecordCorrelations(correlation_firings_, batch);
     if (std::chrono::steady_clock::now() - last_poll_ >= options_.poll_interval) {
       last_poll_ = std::chrono::steady_clock::now();
       PollExternal(batch, on_commit);
     }
     if (!batch.empty()) {
+      // Events this batch emits (correlation firings, ...) are matched at once.
+      if (!batch.events.empty()) more = true;
       store::CommitResult result = options_.store->Commit(std::move(batch));
       if (!result.ok) {
         // Nothing of the batch happened: events are matched again (the cursor did not move);
@@ -292,6 +370,9 @@ void ExecutionEngine::Loop() {
         for (const Admission& a : admissions_) throttles_.Unadmit(a.rule, a.key, a.at_ms);
         admissions_.clear();
         log_->error("cannot record to the store: {}; retrying in 1s", result.error);
+        // Correlators go back to the committed state, and see the events again.
+        std::string error;
+        if (!LoadCorrelations(&error)) log_->error("correlation rules are not run: {}", error);
         std::unique_lock lock(mu_);
         completions_.insert(completions_.begin(), std::make_move_iterator(completions.begin()),
                             std::make_move_iterator(completions.end()));
@@ -384,6 +465,10 @@ void ExecutionEngine::EnforceEvent(const store::Event& stored, const events::Dec
       continue;
     }
     const ir::RuleMatch& rule = matcher.rules[ref.rule];
+    if (rule.feeds >= 0) {
+      feeders_.push_back(ref);  // fed to its correlation once the event's enforcements stand
+      continue;
+    }
     store::Enforcement enforcement;
     enforcement.event_id = stored.id;
     enforcement.rule = rule.name;
@@ -453,8 +538,13 @@ void ExecutionEngine::MatchEvents(store::WriteBatch& batch,
         size_t executions = batch.new_executions.size();
         size_t commits = on_commit.size();
         size_t admissions = admissions_.size();
+        feeders_.clear();
         try {
           EnforceEvent(stored, decoded, now, batch, on_commit);
+          if (!feeders_.empty() && correlations_) {
+            correlations_->OnEvent(stored.id, stored.received_at, stored.payload_json, decoded,
+                                   feeders_, correlation_firings_);
+          }
         } catch (const StoreUnavailable& e) {
           // The event is matched again with the next batch: nothing of it is recorded now.
           log_->error("event {}: {}; matching it again shortly", stored.id, e.what());

@@ -36,6 +36,7 @@
 #include <thread>
 #include <vector>
 
+#include "runtime/engine/correlations.h"
 #include "runtime/engine/loaded_program.h"
 #include "runtime/engine/policy.h"
 #include "runtime/engine/throttle.h"
@@ -71,6 +72,9 @@ struct EngineOptions {
   std::function<int64_t()> clock;          // ms since the epoch; default: the system clock
   std::shared_ptr<spdlog::logger> logger;  // default: spdlog's default logger
   metrics::Registry* metrics = nullptr;    // optional
+  // The most live instances (pending absences, partial sequences, count keys) one correlation
+  // rule keeps; more are not created (squall_correlation_dropped_total and a warning).
+  size_t correlation_max_instances = correlate::kDefaultMaxInstances;
 };
 
 struct EngineStats {
@@ -117,6 +121,11 @@ class ExecutionEngine {
   void EnforceEvent(const store::Event& stored, const events::DecodedEvent& decoded, int64_t now,
                     store::WriteBatch& batch, std::vector<std::function<void()>>& on_commit);
   void PollExternal(store::WriteBatch& batch, std::vector<std::function<void()>>& on_commit);
+  // The correlators of `program_`, restored from the store (what it does not fit is deleted
+  // with the next batch). False when the program's correlations cannot be built.
+  bool LoadCorrelations(std::string* error);
+  // Correlation firings -> `correlation.<rule>` events in the batch, with the state changes.
+  void RecordCorrelations(std::vector<CorrelationFiring>& firings, store::WriteBatch& batch);
   void Dispatch();
   void StartRunner(Pending pending);
 
@@ -170,6 +179,13 @@ class ExecutionEngine {
   // could start), recorded with the next batch.
   std::vector<store::NewEvent> deferred_events_;
   int64_t longest_throttle_ms_ = 0;  // the longest throttle period seen since the start
+  // Correlation rules: their state machines, what the event being matched feeds them, and
+  // what is to be written with the next batch.
+  std::unique_ptr<Correlations> correlations_;
+  std::vector<match::RuleRef> feeders_;
+  std::vector<CorrelationFiring> correlation_firings_;
+  std::vector<store::CorrelationState> correlation_deletions_;
+  std::map<std::string, uint64_t> correlation_dropped_;  // reported so far, by rule
   std::chrono::steady_clock::time_point last_poll_{};
   std::thread thread_;
   bool started_ = false;

@@ -107,6 +107,7 @@ class EngineTest : public testing::Test {
     options.logger =
         std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
     options.metrics = &registry_;
+    options.correlation_max_instances = correlation_cap_;
     engine_ = std::make_unique<ExecutionEngine>(options, Compile(body));
     std::string error;
     ASSERT_TRUE(engine_->Start(&error)) << error;
@@ -174,6 +175,7 @@ class EngineTest : public testing::Test {
   std::vector<std::unique_ptr<ir::LoweredForTest>> lowered_;
   TestHost host_;
   metrics::Registry registry_;
+  size_t correlation_cap_ = correlate::kDefaultMaxInstances;
   std::unique_ptr<ExecutionEngine> engine_;
 };
 
@@ -600,6 +602,102 @@ TEST_F(EngineTest, MetricsCountEnforcementsAndExecutions) {
   EXPECT_NE(text.find("squall_executions_total{action=\"core.noop\",status=\"succeeded\"} 1"),
             std::string::npos)
       << text;
+}
+
+// Correlation rules (docs/language.md, "Correlation over time"): `disk.ok` ends a `disk.low`.
+constexpr const char* kDiskOk = "trigger disk.ok {\n  host: string\n}\n";
+
+TEST_F(EngineTest, AbsenceFiresAfterTheWindowUnlessCancelled) {
+  Start(std::string(kDiskOk) + R"(rule stuck {
+  if (disk.low as d where d.free_pct < 10) and not disk.ok where event.host == d.host within 300ms
+  then core.local(cmd: "printf '%s;' {{d.host}} >> {dir}/stuck")
+})");
+  Send(R"({"host": "web1", "mount": "/", "free_pct": 5})");
+  Send(R"({"host": "web1"})", "disk.ok");                     // cancels web1's
+  Send(R"({"host": "web3", "mount": "/", "free_pct": 50})");  // filtered out by the atom
+  Send(R"({"host": "web2", "mount": "/", "free_pct": 5})");
+  Send(R"({"host": "web9"})", "disk.ok");  // another key: cancels nothing
+  auto list = WaitEnded(1);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].rule, "stuck");
+  EXPECT_EQ(list[0].status, Status::kSucceeded);
+  // web1's deadline came first: had it not been cancelled it would have fired by now.
+  EXPECT_EQ(ReadFile(dir_ / "stuck"), "web2;");
+  // The instance is gone from the store with the firing; the firing is an event of its own.
+  EXPECT_TRUE(WaitFor([&] { return store_->ListCorrelationStates().empty(); }));
+  std::optional<store::Event> fired = store_->GetEvent(list[0].event_id);
+  ASSERT_TRUE(fired);
+  EXPECT_EQ(fired->trigger, "correlation.stuck");
+  EXPECT_EQ(fired->source, "correlation:stuck");
+  EXPECT_EQ(Json::parse(fired->payload_json)["d"]["host"], "web2");
+}
+
+TEST_F(EngineTest, SequenceFiresOnTheSameKeyInOrder) {
+  Start(std::string(kDiskOk) + R"(rule recovered {
+  if disk.low as a followed by disk.ok as b where b.host == a.host within 10s
+  then core.local(cmd: "printf '%s/%s' {{a.mount}} {{b.host}} > {dir}/seq")
+})");
+  Send(R"({"host": "web2"})", "disk.ok");  // before any disk.low: matches nothing
+  Send(R"({"host": "web1", "mount": "/var", "free_pct": 5})");
+  Send(R"({"host": "web2"})", "disk.ok");
+  Send(R"({"host": "web1"})", "disk.ok");
+  auto list = WaitEnded(1);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(ReadFile(dir_ / "seq"), "/var/web1");
+}
+
+TEST_F(EngineTest, CountFiresPerKeyAndRestartsItsWindow) {
+  Start(R"(rule repeated {
+  if 3 of disk.low where event.free_pct < 10 within 10s by event.host
+  then core.local(cmd: "printf '%s;' {{event.mount}} >> {dir}/count")
+})");
+  for (const char* payload : {R"({"host": "a", "mount": "/1", "free_pct": 5})",
+                              R"({"host": "b", "mount": "/x", "free_pct": 5})",
+                              R"({"host": "a", "mount": "/2", "free_pct": 50})",
+                              R"({"host": "a", "mount": "/3", "free_pct": 5})",
+                              R"({"host": "b", "mount": "/y", "free_pct": 5})",
+                              R"({"host": "a", "mount": "/4", "free_pct": 5})"}) {
+    Send(payload);
+  }
+  auto list = WaitEnded(1);
+  EXPECT_EQ(list.size(), 1u);
+  EXPECT_EQ(ReadFile(dir_ / "count"), "/4;");  // the third counted event of `a`
+}
+
+TEST_F(EngineTest, CorrelationCapDropsAndCounts) {
+  correlation_cap_ = 1;
+  Start(std::string(kDiskOk) + R"(rule stuck {
+  if disk.low as d and not disk.ok where event.host == d.host within 1h
+  then core.noop()
+})");
+  Send(R"({"host": "web1", "mount": "/", "free_pct": 5})");
+  Send(R"({"host": "web2", "mount": "/", "free_pct": 5})");
+  EXPECT_TRUE(WaitFor([&] {
+    return registry_.Render().find("squall_correlation_dropped_total{rule=\"stuck\"} 1") !=
+           std::string::npos;
+  })) << registry_.Render();
+  // web1's, the first (committed just after the metric counted web2's).
+  ASSERT_TRUE(WaitFor([&] { return store_->ListCorrelationStates().size() == 1; }));
+  auto states = store_->ListCorrelationStates();
+  EXPECT_NE(states[0].state->find("web1"), std::string::npos);
+}
+
+TEST_F(EngineTest, AbsenceStateSurvivesARestartAndFiresOnce) {
+  const std::string body = std::string(kDiskOk) + R"(rule stuck {
+  if disk.low as d and not disk.ok where event.host == d.host within 1s
+  then core.local(cmd: "printf '%s;' {{d.host}} >> {dir}/stuck")
+})";
+  Start(body);
+  Send(R"({"host": "web1", "mount": "/", "free_pct": 5})");
+  ASSERT_TRUE(WaitFor([&] { return store_->ListCorrelationStates().size() == 1; }));
+  // Stopped before the deadline, as a crash would: the state is in the store.
+  engine_->Stop(std::chrono::milliseconds(0));
+  engine_.reset();
+  Start(body);
+  auto list = WaitEnded(1);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_TRUE(WaitFor([&] { return store_->ListCorrelationStates().empty(); }));
+  EXPECT_EQ(ReadFile(dir_ / "stuck"), "web1;");
 }
 
 }  // namespace

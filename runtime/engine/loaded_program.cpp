@@ -24,6 +24,8 @@ std::shared_ptr<LoadedProgram> LoadedProgram::Create(ir::Program program,
   const ir::Program& p = *loaded->program_;
   for (uint32_t m = 0; m < p.matchers.size(); ++m) {
     for (uint32_t r = 0; r < p.matchers[m].rules.size(); ++r) {
+      // A correlation's feeders share its name; the rule is the one with the action.
+      if (p.matchers[m].rules[r].feeds >= 0) continue;
       loaded->rules_.emplace(p.matchers[m].rules[r].name, match::RuleRef{m, r});
     }
   }

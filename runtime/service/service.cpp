@@ -160,6 +160,7 @@ std::string Service::Start() {
   host_ = std::make_unique<StoreHost>(*store_);
   engine_options.host = host_.get();
   engine_options.max_running = options_.max_running;
+  engine_options.correlation_max_instances = options_.correlation_max_instances;
   engine_options.scratch_dir = (options_.state_dir / "scratch").string();
   engine_options.logger = log_;
   engine_options.metrics = &metrics_;

@@ -62,6 +62,8 @@ struct ServiceOptions {
   size_t max_body_bytes = 1 << 20;
   int http_threads = 2;
   size_t max_running = 64;
+  // engine::EngineOptions::correlation_max_instances.
+  size_t correlation_max_instances = 100000;
   std::chrono::milliseconds drain{30000};      // SIGTERM: how long running executions may finish
   std::chrono::hours event_retention{24 * 7};  // processed events older than this are pruned
   bool fsync_every_commit = true;              // store::StoreOptions::Synchronous::kFull

@@ -52,7 +52,11 @@ struct Simulator::Execution {
 };
 
 Simulator::Simulator(std::shared_ptr<engine::LoadedProgram> program)
-    : program_(std::move(program)) {}
+    : program_(std::move(program)) {
+  std::string error;
+  correlations_ = engine::Correlations::Create(*program_, correlate::kDefaultMaxInstances, &error);
+  if (!correlations_) notes_.push_back(Note{0, "", "correlation rules not simulated: " + error});
+}
 
 Simulator::~Simulator() = default;
 
@@ -98,8 +102,11 @@ bool Simulator::Drain(std::string* error) {
   // Rules can keep work going forever across time (a failure that starts another retried
   // call ...): give up after a year of virtual time.
   const int64_t horizon = now_ + kDrainHorizonMs;
-  while (!agenda_.empty()) {
-    int64_t next = agenda_.begin()->first.first;
+  while (true) {
+    std::optional<int64_t> due = correlations_ ? correlations_->NextDeadline() : std::nullopt;
+    if (agenda_.empty() && !due) break;
+    int64_t next = agenda_.empty() ? *due : agenda_.begin()->first.first;
+    if (due) next = std::min(next, std::max(*due, now_));
     if (next > horizon) {
       *error = "the rules keep scheduling actions for more than a year of virtual time";
       agenda_.clear();
@@ -110,9 +117,28 @@ bool Simulator::Drain(std::string* error) {
   return true;
 }
 
+void Simulator::EmitCorrelations() {
+  for (engine::CorrelationFiring& f : correlation_firings_) {
+    int64_t key = next_event_key_++;
+    events_[key] = {f.trigger, std::move(f.payload_json)};
+    Schedule(now_, Work{.kind = Work::Kind::kEvent, .event_key = key});
+  }
+  correlation_firings_.clear();
+}
+
 bool Simulator::RunUntil(int64_t until, std::string* error) {
   int at_this_instant = 0;
-  while (!agenda_.empty() && agenda_.begin()->first.first <= until) {
+  while (true) {
+    // Absences due before the next work (or at its time: due absences come first) fire.
+    std::optional<int64_t> due = correlations_ ? correlations_->NextDeadline() : std::nullopt;
+    if (due && *due <= until && (agenda_.empty() || *due <= agenda_.begin()->first.first)) {
+      now_ = std::max(now_, *due);
+      correlations_->Advance(now_, correlation_firings_);
+      EmitCorrelations();
+      if (correlations_->NextDeadline() == due) break;  // nothing moved: never spin
+      continue;
+    }
+    if (agenda_.empty() || agenda_.begin()->first.first > until) break;
     auto first = agenda_.begin();
     if (first->first.first != now_) at_this_instant = 0;
     now_ = first->first.first;
@@ -146,8 +172,8 @@ bool Simulator::RunUntil(int64_t until, std::string* error) {
             x.instance->status != workflow::InstanceStatus::kRunning) {
           break;
         }
-        std::optional<int64_t> due = workflow::Machine::NextDeadline(*x.instance);
-        if (!due || *due > now_) break;  // an earlier timer's; a later one is scheduled
+        std::optional<int64_t> deadline = workflow::Machine::NextDeadline(*x.instance);
+        if (!deadline || *deadline > now_) break;  // an earlier timer's; a later one is due
         std::vector<workflow::Effect> effects;
         MachineFor(x.action).Advance(*x.instance, now_, effects);
         HandleEffects(work.execution_id, effects);
@@ -171,6 +197,7 @@ void Simulator::MatchEvent(const Work& work) {
   program_->matcher().Match(decoded, firings);
   match::SortFirings(firings);
   const ir::Program& program = program_->program();
+  std::vector<match::RuleRef> feeders;
   for (match::RuleRef ref : firings) {
     const ir::Matcher& matcher = program.matchers[ref.matcher];
     if (!work.parameters_json.empty() && !matcher.parameters_json.empty() &&
@@ -178,6 +205,10 @@ void Simulator::MatchEvent(const Work& work) {
       continue;
     }
     const ir::RuleMatch& rule = matcher.rules[ref.rule];
+    if (rule.feeds >= 0) {
+      feeders.push_back(ref);
+      continue;
+    }
     engine::EvaluatedPolicy policy =
         engine::EvaluatePolicies(program_->interpreter(), ref.matcher, rule.policies, decoded);
     if (policy.throttle > 0 && !throttles_.Admit(rule.name, policy.throttle_key, now_,
@@ -192,6 +223,11 @@ void Simulator::MatchEvent(const Work& work) {
     }
     StartExecution(ref, -1, rule.action, rule.action_is_workflow, rule.arguments, rule.policies,
                    decoded, work.event_key, 0, ref.matcher, StepOf{});
+  }
+  if (!feeders.empty() && correlations_) {
+    // Event keys increase in the order events are matched: they are the correlators' ids.
+    correlations_->OnEvent(work.event_key, now_, payload, decoded, feeders, correlation_firings_);
+    EmitCorrelations();
   }
   // Workflows waiting for this trigger see the event too.
   Json payload_json = Json::parse(payload, nullptr, /*allow_exceptions=*/false);

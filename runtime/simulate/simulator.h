@@ -12,8 +12,9 @@
 // execution like a rule's (mocked, with its policies), `sleep` and `wait ... timeout` run on
 // virtual time, `wait` sees the events sent and emitted, and the workflow's end is the
 // execution's end (its `on success`/`on failure`, its `core.execution` event). An `ask` is
-// never answered in a test (it times out, or the workflow stays suspended). Not simulated:
-// correlation rules (ir::Program::skipped). `core.inject_trigger` does inject its event, and
+// never answered in a test (it times out, or the workflow stays suspended). Correlation rules run
+// on their state machines (engine::Correlations) in virtual time, with the simulator's event order
+// as event ids, exactly as `squall run` runs them. `core.inject_trigger` does inject its event, and
 // every ending emits `core.execution`, so rules that react to other rules are simulated too.
 //
 // Thread safety: none; one simulator per thread. The program is used by this simulator only
@@ -30,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/engine/correlations.h"
 #include "runtime/engine/loaded_program.h"
 #include "runtime/engine/policy.h"
 #include "runtime/engine/throttle.h"
@@ -125,6 +127,8 @@ class Simulator {
   };
 
   bool RunUntil(int64_t until, std::string* error);
+  // Correlation firings become events now.
+  void EmitCorrelations();
   void MatchEvent(const Work& work);
   void StartExecution(const match::RuleRef& rule, int call, const std::string& action,
                       bool is_workflow, const std::vector<ir::Argument>& arguments,
@@ -165,6 +169,8 @@ class Simulator {
   std::vector<Note> notes_;
   std::map<std::string, std::unique_ptr<workflow::Machine>> machines_;
   std::set<int64_t> live_workflows_;  // workflow executions still running (they see events)
+  std::unique_ptr<engine::Correlations> correlations_;
+  std::vector<engine::CorrelationFiring> correlation_firings_;
 };
 
 }  // namespace squall::simulate

@@ -103,10 +103,21 @@ CREATE TABLE secrets (
 );
 )sql";
 
+// Version 2: the live instances of correlation rules (runtime/correlate), written with the
+// event cursor.
+constexpr const char* kVersion2 = R"sql(
+CREATE TABLE correlation_state (
+  rule TEXT NOT NULL,
+  instance INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  PRIMARY KEY (rule, instance)
+) WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 std::span<const std::string> SchemaMigrations() {
-  static const std::vector<std::string> migrations = {kVersion1};
+  static const std::vector<std::string> migrations = {kVersion1, kVersion2};
   return migrations;
 }
 

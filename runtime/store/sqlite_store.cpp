@@ -202,6 +202,7 @@ class SqliteStore final : public Store {
 
   std::optional<KvEntry> KvGet(const std::string& key, Millis now) override;
   std::vector<KvEntry> KvList(const std::string& prefix, Millis now) override;
+  std::vector<CorrelationState> ListCorrelationStates() override;
 
   std::string CreateApiKey(const std::string& name, Millis now) override;
   std::vector<ApiKey> ListApiKeys() override;
@@ -640,6 +641,19 @@ Outcome SqliteStore::ApplyBatch(Db& db, const WriteBatch& batch, CommitResult* r
     if (outcome != Outcome::kOk) return outcome;
   }
 
+  for (const CorrelationState& c : batch.correlation_states) {
+    Stmt stmt = db.Prepare(c.state ? "INSERT OR REPLACE INTO correlation_state (rule, instance, "
+                                     "state) VALUES (?1, ?2, ?3)"
+                                   : "DELETE FROM correlation_state WHERE rule = ?1 AND "
+                                     "instance = ?2");
+    if (stmt) {
+      stmt.Bind(1, c.rule).Bind(2, c.instance);
+      if (c.state) stmt.Bind(3, *c.state);
+    }
+    outcome = Run(db, stmt, "correlation state of " + c.rule, error);
+    if (outcome != Outcome::kOk) return outcome;
+  }
+
   if (batch.event_cursor) {
     if (*batch.event_cursor < 0) {
       return fail(Outcome::kBatchFailed,
@@ -900,6 +914,19 @@ std::optional<KvEntry> SqliteStore::KvGet(const std::string& key, Millis now) {
     return std::nullopt;
   }
   return entry;
+}
+
+std::vector<CorrelationState> SqliteStore::ListCorrelationStates() {
+  std::vector<CorrelationState> out;
+  Reader db = LeaseReader();
+  if (!db) return out;
+  Stmt stmt =
+      db->Prepare("SELECT rule, instance, state FROM correlation_state ORDER BY rule, instance");
+  if (!stmt) return out;
+  while (stmt.Step() == SQLITE_ROW) {
+    out.push_back(CorrelationState{stmt.Text(0), stmt.Int(1), stmt.Text(2)});
+  }
+  return out;
 }
 
 std::vector<KvEntry> SqliteStore::KvList(const std::string& prefix, Millis now) {

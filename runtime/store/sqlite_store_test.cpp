@@ -144,7 +144,7 @@ TEST_F(StoreTest, CreatesStateDirectoryAndFilesPrivately) {
   EXPECT_EQ(Mode(state() / "squall.db"), 0600);
   EXPECT_EQ(Mode(state() / "secret.key"), 0600);
   EXPECT_TRUE(fs::exists(state() / "lock"));
-  EXPECT_EQ(RawInt(db_path(), "PRAGMA user_version"), 1);
+  EXPECT_EQ(RawInt(db_path(), "PRAGMA user_version"), 2);
   ASSERT_TRUE(store->Commit(WriteBatch{.events = {MakeEvent("{}")}}).ok);
   // The WAL inherits the database file's permissions.
   EXPECT_EQ(Mode(state() / "squall.db-wal"), 0600);
@@ -177,7 +177,7 @@ TEST_F(StoreTest, NewerSchemaIsRefused) {
     std::string error;
     EXPECT_EQ(OpenSqliteStore(Options(exclusive), &error), nullptr);
     EXPECT_EQ(error, db_path().string() +
-                         " has schema version 7, newer than this squall supports (1); use the "
+                         " has schema version 7, newer than this squall supports (2); use the "
                          "squall that wrote it, or a newer one");
   }
 }
@@ -189,7 +189,7 @@ TEST_F(StoreTest, SharedOpenDoesNotMigrateUnderARunningOwner) {
   RawExec(db_path(), "PRAGMA user_version = 0");
   std::string error;
   EXPECT_EQ(OpenSqliteStore(Options(false), &error), nullptr);
-  EXPECT_NE(error.find("has schema version 0 and needs migrating to 1, which cannot happen while "
+  EXPECT_NE(error.find("has schema version 0 and needs migrating to 2, which cannot happen while "
                        "another process uses it"),
             std::string::npos)
       << error;

@@ -141,11 +141,19 @@ struct ApiKey {
   Millis revoked_at = 0;  // 0: active
 };
 
+// The state of one live instance of a correlation rule (runtime/correlate: the correlator's
+// JSON document), or its deletion when `state` is nullopt.
+struct CorrelationState {
+  std::string rule;
+  int64_t instance = 0;
+  std::optional<std::string> state;
+};
+
 // ---------------------------------------------------------------------------------------------
 // Writes.
 
 // Everything one atomic commit does. Order of application: events, enforcements, new
-// executions, execution updates, attempts, kv, cursor.
+// executions, execution updates, attempts, kv, correlation state, cursor.
 struct WriteBatch {
   std::vector<NewEvent> events;
   std::vector<Enforcement> enforcements;  // ids assigned at commit
@@ -154,6 +162,8 @@ struct WriteBatch {
   std::vector<Attempt> attempts;
   std::vector<KvEntry> kv_puts;
   std::vector<std::string> kv_deletes;
+  // Correlation instances to write (state) or delete (nullopt), in order.
+  std::vector<CorrelationState> correlation_states;
   std::optional<int64_t> event_cursor;  // every event with id <= this has been processed
 
   bool empty() const;
@@ -215,6 +225,9 @@ class Store {
   // Enforcements created at or after `since`, oldest first (throttle windows after a
   // restart).
   virtual std::vector<Enforcement> EnforcementsSince(Millis since) = 0;
+
+  // Every stored correlation instance (CorrelationState with a state), by rule then instance.
+  virtual std::vector<CorrelationState> ListCorrelationStates() = 0;
 
   // The key-value store (expired entries are invisible and removed lazily).
   virtual std::optional<KvEntry> KvGet(const std::string& key, Millis now) = 0;
