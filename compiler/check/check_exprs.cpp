@@ -94,6 +94,9 @@ const Type* Checker::CheckName(const ast::NameExpr& expr, Scope& scope, const Ex
   if (name == "_" && ctx.wildcard_allowed) return types_.Nothing();
   if (Binding* binding = scope.Find(name)) {
     binding->used = true;
+    if (current_workflow_ != nullptr && binding->kind == BindingKind::kLet) {
+      let_reads_[expr.id.value] = binding->decl;
+    }
     return binding->type;
   }
   if (consts_.count(name) != 0) {
@@ -137,7 +140,8 @@ const Type* Checker::CheckName(const ast::NameExpr& expr, Scope& scope, const Ex
   std::vector<std::string> candidates;
   scope.CollectNames(candidates);
   for (const auto& [const_name, state] : consts_) candidates.push_back(const_name);
-  Emit(Kind::UnknownName, expr.range, {name, diag::DidYouMean(name, candidates)});
+  NoteClosedBinding(Emit(Kind::UnknownName, expr.range, {name, diag::DidYouMean(name, candidates)}),
+                    name, expr.range);
   return types_.Error();
 }
 
