@@ -22,6 +22,7 @@ void Checker::CheckWorkflow(const ast::WorkflowDecl& decl) {
   let_reads_.clear();
   assign_targets_.clear();
   completed_maps_.clear();
+  first_branch_names_.clear();
   closed_bindings_.clear();
   current_workflow_ = &workflow;
   if (decl.body != nullptr) CheckBlock(*decl.body, params, wctx);
@@ -212,7 +213,10 @@ void Checker::CheckStmt(const ast::Stmt& stmt, Scope& scope, WorkflowContext& wc
         for (Binding& binding : branch_scope.bindings()) {
           if (binding.kind != BindingKind::kLet) continue;
           Binding hoisted = binding;
-          if (parallel.first != nullptr) hoisted.type = types_.Optional(hoisted.type);
+          if (parallel.first != nullptr) {
+            hoisted.type = types_.Optional(hoisted.type);
+            first_branch_names_.insert(hoisted.decl);
+          }
           joined.push_back(std::move(hoisted));
           binding.used = true;  // reported (if unused) where it is hoisted to
         }

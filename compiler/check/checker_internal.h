@@ -318,10 +318,12 @@ class Checker {
   std::vector<const Type*>* yield_target_ = nullptr;
   // For the flow checks of the workflow being checked (reset per workflow): NameExpr id ->
   // declaration of the `let` it reads; AssignStmt id -> declaration of its target; `let x = {}`
-  // variables whose first assignment made them a record; workflow bindings whose scope closed.
+  // variables whose first assignment made them a record; names hoisted (optional) out of
+  // `parallel first N`; workflow bindings whose scope closed.
   std::unordered_map<uint32_t, SourceRange> let_reads_;
   std::unordered_map<uint32_t, SourceRange> assign_targets_;
   std::set<SourceRange> completed_maps_;
+  std::set<SourceRange> first_branch_names_;  // bound by a `let` branch of `parallel first N`
   std::vector<ClosedBinding> closed_bindings_;
 };
 
