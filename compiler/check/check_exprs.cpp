@@ -94,6 +94,9 @@ const Type* Checker::CheckName(const ast::NameExpr& expr, Scope& scope, const Ex
   if (name == "_" && ctx.wildcard_allowed) return types_.Nothing();
   if (Binding* binding = scope.Find(name)) {
     binding->used = true;
+    if (current_workflow_ != nullptr && binding->kind == BindingKind::kLet) {
+      let_reads_[expr.id.value] = binding->decl;
+    }
     return binding->type;
   }
   if (consts_.count(name) != 0) {
@@ -137,7 +140,8 @@ const Type* Checker::CheckName(const ast::NameExpr& expr, Scope& scope, const Ex
   std::vector<std::string> candidates;
   scope.CollectNames(candidates);
   for (const auto& [const_name, state] : consts_) candidates.push_back(const_name);
-  Emit(Kind::UnknownName, expr.range, {name, diag::DidYouMean(name, candidates)});
+  NoteClosedBinding(Emit(Kind::UnknownName, expr.range, {name, diag::DidYouMean(name, candidates)}),
+                    name, expr.range);
   return types_.Error();
 }
 
@@ -149,11 +153,18 @@ const Type* Checker::CheckMember(const ast::MemberExpr& expr, Scope& scope,
   bool may_be_absent = false;
   if (object->IsOptional() || object->kind() == TypeKind::kNull) {
     if (!expr.safe) {
-      Emit(Kind::OptionalMemberAccess, expr.range,
-           {std::string(sources_.Text(file_->file)
-                            .substr(expr.object->range.begin,
-                                    expr.object->range.end - expr.object->range.begin)),
-            types::ToString(object), field_name});
+      diag::Diagnostic& diagnostic =
+          Emit(Kind::OptionalMemberAccess, expr.range,
+               {std::string(sources_.Text(file_->file)
+                                .substr(expr.object->range.begin,
+                                        expr.object->range.end - expr.object->range.begin)),
+                types::ToString(object), field_name});
+      // Say why a name hoisted out of `parallel first N` is optional: its type never was.
+      if (auto it = let_reads_.find(expr.object->id.value);
+          it != let_reads_.end() && first_branch_names_.contains(it->second)) {
+        diagnostic.AddNote(Kind::CanceledBranchUnset, it->second,
+                           {ast::Cast<ast::NameExpr>(*expr.object).name.name});
+      }
       return types_.Error();
     }
     may_be_absent = true;

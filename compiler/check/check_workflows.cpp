@@ -1,6 +1,6 @@
 // Workflow bodies: scopes of `let`, assignment, control flow, steps with policies, `for`,
-// `try`/`catch`, `return`. Path-sensitive checks (a variable unset on some path, unreachable
-// steps) belong to the workflow lowering and are not done here.
+// `try`/`catch`, `return`. The path-sensitive checks that follow (check_flow.cpp) read the
+// name resolution this walk records.
 #include "compiler/check/checker_internal.h"
 #include "compiler/diag/suggest.h"
 
@@ -19,10 +19,16 @@ void Checker::CheckWorkflow(const ast::WorkflowDecl& decl) {
         .name = field.name, .type = field.type, .kind = BindingKind::kParam, .decl = field.decl});
   }
   WorkflowContext wctx{.workflow = &workflow};
+  let_reads_.clear();
+  assign_targets_.clear();
+  completed_maps_.clear();
+  first_branch_names_.clear();
+  closed_bindings_.clear();
   current_workflow_ = &workflow;
   if (decl.body != nullptr) CheckBlock(*decl.body, params, wctx);
   current_workflow_ = nullptr;
   CloseScope(params);
+  CheckFlow(workflow);
 }
 
 void Checker::CheckBlock(const ast::BlockStmt& block, Scope& scope, WorkflowContext& wctx) {
@@ -147,8 +153,9 @@ void Checker::CheckStmt(const ast::Stmt& stmt, Scope& scope, WorkflowContext& wc
         if (consts_.count(assign.target.name) != 0) {
           Emit(Kind::AssignToConstant, assign.target.range, {"constant", assign.target.name});
         } else {
-          Emit(Kind::UnknownName, assign.target.range,
-               {assign.target.name, diag::DidYouMean(assign.target.name, names)});
+          NoteClosedBinding(Emit(Kind::UnknownName, assign.target.range,
+                                 {assign.target.name, diag::DidYouMean(assign.target.name, names)}),
+                            assign.target.name, assign.target.range);
         }
         break;
       }
@@ -159,6 +166,7 @@ void Checker::CheckStmt(const ast::Stmt& stmt, Scope& scope, WorkflowContext& wc
         Emit(Kind::AssignToConstant, assign.target.range, {what, assign.target.name});
         break;
       }
+      assign_targets_[stmt.id.value] = binding->decl;
       // `let xs = []`, `let best = null`, `let m = {}` start a variable whose type the first
       // assignment completes (the accumulate pattern).
       const Type* current = binding->type;
@@ -171,6 +179,11 @@ void Checker::CheckStmt(const ast::Stmt& stmt, Scope& scope, WorkflowContext& wc
         binding->type = current->kind() == types::TypeKind::kRecord
                             ? (value->kind() == types::TypeKind::kRecord ? value : types_.Json())
                             : types_.Join(current, value);
+        // `{}` now has the fields of a record it may not hold yet: reads on a path that skips
+        // every assignment are MaybeUnset. (`[]` is a valid empty list and `null` makes the
+        // type optional, so those two need no flow check.)
+        if (binding->type->kind() == types::TypeKind::kRecord)
+          completed_maps_.insert(binding->decl);
         break;
       }
       ExpectType(*assign.value, value, binding->type,
@@ -200,7 +213,10 @@ void Checker::CheckStmt(const ast::Stmt& stmt, Scope& scope, WorkflowContext& wc
         for (Binding& binding : branch_scope.bindings()) {
           if (binding.kind != BindingKind::kLet) continue;
           Binding hoisted = binding;
-          if (parallel.first != nullptr) hoisted.type = types_.Optional(hoisted.type);
+          if (parallel.first != nullptr) {
+            hoisted.type = types_.Optional(hoisted.type);
+            first_branch_names_.insert(hoisted.decl);
+          }
           joined.push_back(std::move(hoisted));
           binding.used = true;  // reported (if unused) where it is hoisted to
         }

@@ -504,6 +504,12 @@ void Checker::CloseScope(Scope& scope) {
     if (warn && !binding.used && binding.decl.IsValid() && !binding.name.starts_with("_")) {
       Emit(Kind::UnusedBinding, binding.decl, {binding.name});
     }
+    if (current_workflow_ != nullptr && binding.decl.IsValid() &&
+        (binding.kind == BindingKind::kLet || binding.kind == BindingKind::kCatch ||
+         binding.kind == BindingKind::kLoopVar)) {
+      closed_bindings_.push_back(
+          ClosedBinding{.name = binding.name, .decl = binding.decl, .kind = binding.kind});
+    }
   }
 }
 

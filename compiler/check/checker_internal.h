@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -84,6 +85,36 @@ struct WorkflowContext {
   int loop_depth = 0;
   // Innermost `for` used as a value: the types of its `yield`s; null outside one.
   std::vector<const Type*>* yields = nullptr;
+};
+
+// Path-sensitive state at one point of a workflow body (check_flow.cpp).
+struct FlowState {
+  bool reachable = true;
+  // Variables started with `let x = {}` (their type comes from their first assignment) that
+  // some path to this point has not assigned yet, by declaration range.
+  std::set<SourceRange> unset;
+  // When unreachable: where the last path ended and how, for the note of UnreachableCode.
+  SourceRange ended_at;
+  std::string ended_how;
+};
+
+// The walk over one workflow body (check_flow.cpp).
+struct FlowContext {
+  struct Loop {
+    // The paths that leave the loop through `break`, merged; unreachable when none does.
+    FlowState at_break{.reachable = false};
+  };
+  std::vector<Loop> loops;            // enclosing loops, innermost last
+  std::vector<SourceRange> assigned;  // variables assigned so far on reachable paths, in order
+  size_t exits = 0;                   // reachable `return`s and `fail`s seen so far
+  std::set<SourceRange> reported;     // variables already reported as MaybeUnset
+};
+
+// A workflow binding whose scope has closed, kept to explain a later UnknownName.
+struct ClosedBinding {
+  std::string name;
+  SourceRange decl;
+  BindingKind kind = BindingKind::kLet;
 };
 
 // A call's parameters, from an action schema or a workflow signature.
@@ -221,6 +252,26 @@ class Checker {
   const Type* CheckStep(const ast::Expr& expr, const std::vector<ast::Ptr<ast::Policy>>& policies,
                         bool as_value, Scope& scope, WorkflowContext& wctx);
 
+  // --- check_flow.cpp: path-sensitive checks of a checked workflow body: MaybeUnset,
+  // UnreachableCode, MissingReturn, LoopNeverEnds. Reads the name resolution recorded by the
+  // scope walk (let_reads_, assign_targets_, completed_maps_).
+  void CheckFlow(const CheckedWorkflow& workflow);
+  // `state` must be reachable on entry to FlowStmt; FlowBlock reports the first statement
+  // that no path reaches and skips the rest of the block.
+  void FlowBlock(const ast::BlockStmt& block, FlowState& state, FlowContext& fctx);
+  void FlowStmt(const ast::Stmt& stmt, FlowState& state, FlowContext& fctx);
+  void FlowWhile(const ast::WhileStmt& loop, FlowState& state, FlowContext& fctx);
+  void FlowExpr(const ast::Expr& expr, FlowState& state, FlowContext& fctx);
+  void FlowPolicies(const std::vector<ast::Ptr<ast::Policy>>& policies, FlowState& state,
+                    FlowContext& fctx);
+  // Whether the value of a `while` condition can differ between iterations: it calls, waits or
+  // asks, or reads a variable among `assigned` (those the loop body assigns).
+  bool MayChange(const ast::Expr& condition, std::span<const SourceRange> assigned) const;
+  // Adds a note to an UnknownName at `use` when `name` was bound in a workflow block that
+  // closed before it (a `let` in a `try` body, a `catch` binding, a `for` variable).
+  void NoteClosedBinding(diag::Diagnostic& diagnostic, const std::string& name,
+                         SourceRange use) const;
+
   // Helpers.
   diag::Diagnostic& Emit(diag::Kind kind, SourceRange range,
                          std::initializer_list<diag::Arg> args = {}) {
@@ -267,6 +318,15 @@ class Checker {
   const CheckedWorkflow* current_workflow_ = nullptr;
   // Where a `yield` goes: the innermost `for` used as a value; null outside one.
   std::vector<const Type*>* yield_target_ = nullptr;
+  // For the flow checks of the workflow being checked (reset per workflow): NameExpr id ->
+  // declaration of the `let` it reads; AssignStmt id -> declaration of its target; `let x = {}`
+  // variables whose first assignment made them a record; names hoisted (optional) out of
+  // `parallel first N`; workflow bindings whose scope closed.
+  std::unordered_map<uint32_t, SourceRange> let_reads_;
+  std::unordered_map<uint32_t, SourceRange> assign_targets_;
+  std::set<SourceRange> completed_maps_;
+  std::set<SourceRange> first_branch_names_;  // bound by a `let` branch of `parallel first N`
+  std::vector<ClosedBinding> closed_bindings_;
 };
 
 // "`a`, `b` or `c`" for messages.

@@ -408,5 +408,178 @@ INSTANTIATE_TEST_SUITE_P(
                   {{"MissingPayloadField", 6, 11}, {"UnknownField", 6, 23}}}),
     [](const testing::TestParamInfo<CheckCase>& param_info) { return param_info.param.name; });
 
+// Path-sensitive checks of workflow bodies (check_flow.cpp).
+INSTANTIATE_TEST_SUITE_P(
+    Flow, CheckerTest,
+    testing::Values(
+        // MaybeUnset: a `{}` variable read on a path that skipped its assignment.
+        CheckCase{
+            "maybe_unset_after_catch",
+            "import ops\n"
+            "workflow w() -> string {\n"
+            "  let out = {}\n"
+            "  try {\n    out = ops.run(cmd: \"x\")\n  } catch {\n    ops.run(cmd: \"y\")\n  }\n"
+            "  return out.result.stdout\n"
+            "}\n",
+            {{"MaybeUnset", 9, 10}}},
+        CheckCase{"maybe_unset_after_if_without_else",
+                  "import ops\n"
+                  "workflow w(go: bool) -> int {\n"
+                  "  let out = {}\n"
+                  "  if go {\n    out = ops.run(cmd: \"x\")\n  }\n"
+                  "  return out.result.code + out.result.code\n"
+                  "}\n",
+                  {{"MaybeUnset", 7, 10}}},
+        CheckCase{"assigned_on_every_path",
+                  "import ops\n"
+                  "workflow w(go: bool) -> int {\n"
+                  "  let out = {}\n"
+                  "  if go {\n    out = ops.run(cmd: \"x\")\n  } else {\n"
+                  "    out = ops.run(cmd: \"y\")\n  }\n"
+                  "  return out.result.code\n"
+                  "}\n",
+                  {}},
+        CheckCase{"assigned_before_break_of_while_true",
+                  "import ops\n"
+                  "workflow w() -> int {\n"
+                  "  let out = {}\n"
+                  "  while true {\n    out = ops.run(cmd: \"x\")\n"
+                  "    if out.result.code == 0 {\n      break\n    }\n  }\n"
+                  "  return out.result.code\n"
+                  "}\n",
+                  {}},
+        CheckCase{"assigned_in_a_branch_of_parallel",
+                  "import ops\n"
+                  "workflow w() -> int {\n"
+                  "  let out = {}\n"
+                  "  parallel {\n    out = ops.run(cmd: \"x\")\n    ops.run(cmd: \"y\")\n  }\n"
+                  "  return out.result.code\n"
+                  "}\n",
+                  {}},
+        CheckCase{"assigned_in_a_branch_of_parallel_first",
+                  "import ops\n"
+                  "workflow w() -> int {\n"
+                  "  let out = {}\n"
+                  "  parallel first 1 {\n    out = ops.run(cmd: \"x\")\n    ops.run(cmd: \"y\")\n"
+                  "  }\n"
+                  "  return out.result.code\n"
+                  "}\n",
+                  {{"MaybeUnset", 8, 10}}},
+        CheckCase{"null_start_is_optional_not_unset",
+                  "import ops\n"
+                  "workflow w(go: bool) -> int {\n"
+                  "  let out = null\n"
+                  "  if go {\n    out = ops.run(cmd: \"x\")\n  }\n"
+                  "  return out?.result?.code ?? 0\n"
+                  "}\n",
+                  {}},
+        // Names that scoping already rules out after their block: UnknownName (with a note).
+        CheckCase{"let_in_try_used_after",
+                  "import ops\n"
+                  "workflow w() -> string {\n"
+                  "  try {\n    let out = ops.run(cmd: \"x\")\n  } catch {\n    return \"\"\n  }\n"
+                  "  return out.result.stdout\n"
+                  "}\n",
+                  {{"UnusedBinding", 4, 9}, {"UnknownName", 8, 10}}},
+        CheckCase{
+            "catch_binding_used_after",
+            "import ops\n"
+            "workflow w() {\n"
+            "  try {\n    ops.run(cmd: \"x\")\n  } catch err {\n    ops.run(cmd: \"y\")\n  }\n"
+            "  ops.run(cmd: err.message)\n"
+            "}\n",
+            {{"UnusedBinding", 5, 11}, {"UnknownName", 8, 16}}},
+        CheckCase{"first_n_name_is_optional",
+                  "import ops\n"
+                  "workflow w() -> string {\n"
+                  "  parallel first 1 {\n    let p = ops.run(cmd: \"a\")\n"
+                  "    let q = ops.run(cmd: \"b\")\n  }\n"
+                  "  return p.result.stdout + (q?.result?.stdout ?? \"\")\n"
+                  "}\n",
+                  {{"OptionalMemberAccess", 7, 10}}},
+        // UnreachableCode.
+        CheckCase{"unreachable_after_return",
+                  "import ops\n"
+                  "workflow w() {\n  return\n  let _x = 1\n  ops.run(cmd: \"y\")\n}\n",
+                  {{"UnreachableCode", 4, 3}}},
+        CheckCase{"unreachable_after_break_and_continue",
+                  "import ops\n"
+                  "workflow w(hosts: list<string>) {\n"
+                  "  for h in hosts {\n    continue\n    ops.run(cmd: h)\n  }\n"
+                  "  while hosts != [] {\n    break\n    ops.run(cmd: \"x\")\n  }\n"
+                  "  ops.run(cmd: \"y\")\n"
+                  "}\n",
+                  {{"UnreachableCode", 5, 5}, {"UnreachableCode", 9, 5}}},
+        CheckCase{"unreachable_after_if_else_and_try",
+                  "import ops\n"
+                  "workflow w(go: bool) {\n"
+                  "  try {\n    if go {\n      return\n    } else {\n      fail \"no\"\n    }\n"
+                  "  } catch {\n    fail \"caught\"\n  }\n"
+                  "  ops.run(cmd: \"x\")\n"
+                  "}\n",
+                  {{"UnreachableCode", 12, 3}}},
+        CheckCase{"reachable_after_if_without_else_and_try",
+                  "import ops\n"
+                  "workflow w(go: bool) {\n"
+                  "  if go {\n    return\n  }\n"
+                  "  try {\n    fail \"x\"\n  } catch {\n    ops.run(cmd: \"y\")\n  }\n"
+                  "  ops.run(cmd: \"z\")\n"
+                  "}\n",
+                  {}},
+        CheckCase{"unreachable_after_while_true_and_parallel",
+                  "import ops\n"
+                  "workflow w() {\n"
+                  "  parallel {\n    ops.run(cmd: \"a\")\n    fail \"b\"\n  }\n"
+                  "  ops.run(cmd: \"c\")\n"
+                  "}\n"
+                  "workflow v() {\n"
+                  "  while true {\n    let r = ops.run(cmd: \"x\")\n"
+                  "    if r.result.code == 0 {\n      return\n    }\n  }\n"
+                  "  ops.run(cmd: \"y\")\n"
+                  "}\n",
+                  {{"UnreachableCode", 7, 3}, {"UnreachableCode", 16, 3}}},
+        CheckCase{"parallel_first_needs_one_branch",
+                  "import ops\n"
+                  "workflow w() {\n"
+                  "  parallel first 1 {\n    ops.run(cmd: \"a\")\n    fail \"b\"\n  }\n"
+                  "  ops.run(cmd: \"c\")\n"
+                  "}\n",
+                  {}},
+        // MissingReturn.
+        CheckCase{"missing_return",
+                  "workflow w(go: bool) -> int {\n  if go {\n    return 1\n  }\n}\n",
+                  {{"MissingReturn", 5, 1}}},
+        CheckCase{"every_path_returns_or_fails",
+                  "workflow w(go: bool) -> int {\n  if go {\n    return 1\n  }\n  fail \"no\"\n}\n"
+                  "workflow v() -> int {\n  while true {\n    return 1\n  }\n}\n"
+                  "workflow u(go: bool) -> int? {\n  if go {\n    return 1\n  }\n}\n"
+                  "workflow t(go: bool) {\n  if go {\n    return\n  }\n}\n",
+                  {}},
+        CheckCase{"empty_body_with_return_type",
+                  "workflow w() -> string {\n}\n",
+                  {{"MissingReturn", 2, 1}}},
+        // LoopNeverEnds.
+        CheckCase{"loop_condition_always_true",
+                  "import ops\nconst forever = true\n"
+                  "workflow w() {\n  while forever {\n    ops.run(cmd: \"x\")\n  }\n}\n",
+                  {{"LoopNeverEnds", 4, 9}}},
+        CheckCase{"loop_condition_never_changes",
+                  "import ops\n"
+                  "workflow w(limit: int) {\n  let n = 0\n"
+                  "  while n < limit {\n    let n = 1\n    n = n + 1\n    ops.run(cmd: \"{{n}}\")\n"
+                  "  }\n}\n",
+                  {{"LoopNeverEnds", 4, 9}}},
+        CheckCase{"loops_that_end",
+                  "import ops\n"
+                  "workflow w(limit: int) {\n  let n = 0\n"
+                  "  while n < limit {\n    n = n + 1\n  }\n"
+                  "  while ops.run(cmd: \"x\").result.code != 0 {\n    sleep 5s\n  }\n"
+                  "  while limit > 0 {\n    if n > 3 {\n      fail \"too many\"\n    }\n  }\n"
+                  "  while limit > 0 {\n    for _i in [1] {\n      break\n    }\n"
+                  "    return\n  }\n"
+                  "}\n",
+                  {}}),
+    [](const testing::TestParamInfo<CheckCase>& param_info) { return param_info.param.name; });
+
 }  // namespace
 }  // namespace squall::check
