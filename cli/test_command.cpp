@@ -253,10 +253,6 @@ int RunTest(std::span<const std::string> arg_list, const Streams& streams) {
     program = ir::Lower(compiled.program);
     tests = ir::LowerTests(compiled.program);
   });
-  for (const ir::SkippedRule& skipped : program->skipped) {
-    session.diags().Emit(diag::Kind::TestNotSimulated, skipped.range,
-                         {skipped.name, skipped.reason});
-  }
   if (session.Report(streams)) return kExitUserError;
 
   engine::LoadedProgram::NativeFactory native;
