@@ -114,10 +114,22 @@ CREATE TABLE correlation_state (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 3: workflow instances (runtime/workflow), written with the step executions they
+// start; `paused` is the operator's switch (`squall workflows pause|resume`).
+constexpr const char* kVersion3 = R"sql(
+CREATE TABLE workflows (
+  execution_id INTEGER PRIMARY KEY,
+  workflow TEXT NOT NULL,
+  state TEXT NOT NULL,
+  paused INTEGER NOT NULL DEFAULT 0,
+  updated_at INTEGER NOT NULL
+);
+)sql";
+
 }  // namespace
 
 std::span<const std::string> SchemaMigrations() {
-  static const std::vector<std::string> migrations = {kVersion1, kVersion2};
+  static const std::vector<std::string> migrations = {kVersion1, kVersion2, kVersion3};
   return migrations;
 }
 

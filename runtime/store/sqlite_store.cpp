@@ -203,6 +203,9 @@ class SqliteStore final : public Store {
   std::optional<KvEntry> KvGet(const std::string& key, Millis now) override;
   std::vector<KvEntry> KvList(const std::string& prefix, Millis now) override;
   std::vector<CorrelationState> ListCorrelationStates() override;
+  std::optional<WorkflowRecord> GetWorkflow(int64_t execution_id) override;
+  std::vector<WorkflowRecord> ListWorkflows(int64_t after_id, size_t limit) override;
+  bool SetWorkflowPaused(int64_t execution_id, bool paused) override;
 
   std::string CreateApiKey(const std::string& name, Millis now) override;
   std::vector<ApiKey> ListApiKeys() override;
@@ -654,6 +657,18 @@ Outcome SqliteStore::ApplyBatch(Db& db, const WriteBatch& batch, CommitResult* r
     if (outcome != Outcome::kOk) return outcome;
   }
 
+  for (const WorkflowRecord& w : batch.workflows) {
+    // An upsert that keeps `paused`: that column is the operator's.
+    Stmt stmt = db.Prepare(
+        "INSERT INTO workflows (execution_id, workflow, state, updated_at) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT (execution_id) DO UPDATE SET state = excluded.state, "
+        "updated_at = excluded.updated_at");
+    if (stmt)
+      stmt.Bind(1, w.execution_id).Bind(2, w.workflow).Bind(3, w.state_json).Bind(4, w.updated_at);
+    outcome = Run(db, stmt, "workflow of execution " + std::to_string(w.execution_id), error);
+    if (outcome != Outcome::kOk) return outcome;
+  }
+
   if (batch.event_cursor) {
     if (*batch.event_cursor < 0) {
       return fail(Outcome::kBatchFailed,
@@ -927,6 +942,46 @@ std::vector<CorrelationState> SqliteStore::ListCorrelationStates() {
     out.push_back(CorrelationState{stmt.Text(0), stmt.Int(1), stmt.Text(2)});
   }
   return out;
+}
+
+std::optional<WorkflowRecord> SqliteStore::GetWorkflow(int64_t execution_id) {
+  Reader db = LeaseReader();
+  if (!db) return std::nullopt;
+  Stmt stmt = db->Prepare(
+      "SELECT execution_id, workflow, state, paused, updated_at FROM workflows "
+      "WHERE execution_id = ?1");
+  if (!stmt) return std::nullopt;
+  stmt.Bind(1, execution_id);
+  if (stmt.Step() != SQLITE_ROW) return std::nullopt;
+  return WorkflowRecord{stmt.Int(0), stmt.Text(1), stmt.Text(2), stmt.Int(3) != 0, stmt.Int(4)};
+}
+
+std::vector<WorkflowRecord> SqliteStore::ListWorkflows(int64_t after_id, size_t limit) {
+  std::vector<WorkflowRecord> out;
+  Reader db = LeaseReader();
+  if (!db) return out;
+  Stmt stmt = db->Prepare(
+      "SELECT execution_id, workflow, state, paused, updated_at FROM workflows "
+      "WHERE execution_id > ?1 ORDER BY execution_id LIMIT ?2");
+  if (!stmt) return out;
+  stmt.Bind(1, after_id).Bind(2, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+  while (stmt.Step() == SQLITE_ROW) {
+    out.push_back(
+        WorkflowRecord{stmt.Int(0), stmt.Text(1), stmt.Text(2), stmt.Int(3) != 0, stmt.Int(4)});
+  }
+  return out;
+}
+
+bool SqliteStore::SetWorkflowPaused(int64_t execution_id, bool paused) {
+  bool changed = false;
+  const CommitResult result = RunTask([&](Db& db, std::string* error) {
+    Stmt stmt = db.Prepare("UPDATE workflows SET paused = ?1 WHERE execution_id = ?2");
+    if (stmt) stmt.Bind(1, int64_t{paused ? 1 : 0}).Bind(2, execution_id);
+    const Outcome outcome = Run(db, stmt, "pause workflow", error);
+    changed = db.changes() > 0;
+    return outcome;
+  });
+  return result.ok && changed;
 }
 
 std::vector<KvEntry> SqliteStore::KvList(const std::string& prefix, Millis now) {

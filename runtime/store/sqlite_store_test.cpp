@@ -144,7 +144,7 @@ TEST_F(StoreTest, CreatesStateDirectoryAndFilesPrivately) {
   EXPECT_EQ(Mode(state() / "squall.db"), 0600);
   EXPECT_EQ(Mode(state() / "secret.key"), 0600);
   EXPECT_TRUE(fs::exists(state() / "lock"));
-  EXPECT_EQ(RawInt(db_path(), "PRAGMA user_version"), 2);
+  EXPECT_EQ(RawInt(db_path(), "PRAGMA user_version"), 3);
   ASSERT_TRUE(store->Commit(WriteBatch{.events = {MakeEvent("{}")}}).ok);
   // The WAL inherits the database file's permissions.
   EXPECT_EQ(Mode(state() / "squall.db-wal"), 0600);
@@ -177,7 +177,7 @@ TEST_F(StoreTest, NewerSchemaIsRefused) {
     std::string error;
     EXPECT_EQ(OpenSqliteStore(Options(exclusive), &error), nullptr);
     EXPECT_EQ(error, db_path().string() +
-                         " has schema version 7, newer than this squall supports (2); use the "
+                         " has schema version 7, newer than this squall supports (3); use the "
                          "squall that wrote it, or a newer one");
   }
 }
@@ -189,7 +189,7 @@ TEST_F(StoreTest, SharedOpenDoesNotMigrateUnderARunningOwner) {
   RawExec(db_path(), "PRAGMA user_version = 0");
   std::string error;
   EXPECT_EQ(OpenSqliteStore(Options(false), &error), nullptr);
-  EXPECT_NE(error.find("has schema version 0 and needs migrating to 2, which cannot happen while "
+  EXPECT_NE(error.find("has schema version 0 and needs migrating to 3, which cannot happen while "
                        "another process uses it"),
             std::string::npos)
       << error;
@@ -403,6 +403,39 @@ TEST_F(StoreTest, ExecutionsEnforcementsAttemptsRoundTrip) {
       WriteBatch{.execution_updates = {ExecutionUpdate{.id = 999999, .status = Status::kFailed}}});
   EXPECT_TRUE(missing.ok);
   EXPECT_TRUE(missing.applied_updates.empty());
+}
+
+TEST_F(StoreTest, WorkflowsRoundTripAndPauseSurvivesStateWrites) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_FALSE(store->GetWorkflow(7).has_value());
+  EXPECT_FALSE(store->SetWorkflowPaused(7, true));  // no such workflow
+  WriteBatch batch;
+  batch.workflows = {
+      {.execution_id = 7, .workflow = "fix", .state_json = "{\"a\":1}", .updated_at = 10},
+      {.execution_id = 9, .workflow = "other", .state_json = "{}", .updated_at = 11}};
+  ASSERT_TRUE(store->Commit(std::move(batch)).ok);
+  EXPECT_TRUE(store->SetWorkflowPaused(7, true));
+  // A later state write (the engine's) keeps the operator's switch.
+  WriteBatch update;
+  update.workflows = {
+      {.execution_id = 7, .workflow = "fix", .state_json = "{\"a\":2}", .updated_at = 12}};
+  ASSERT_TRUE(store->Commit(std::move(update)).ok);
+  std::optional<WorkflowRecord> got = store->GetWorkflow(7);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->workflow, "fix");
+  EXPECT_EQ(got->state_json, "{\"a\":2}");
+  EXPECT_TRUE(got->paused);
+  EXPECT_EQ(got->updated_at, 12);
+  std::vector<WorkflowRecord> all = store->ListWorkflows(0, 10);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].execution_id, 7);
+  EXPECT_EQ(all[1].execution_id, 9);
+  EXPECT_FALSE(all[1].paused);
+  EXPECT_EQ(store->ListWorkflows(7, 10).size(), 1u);
+  EXPECT_EQ(store->ListWorkflows(0, 1).size(), 1u);
+  EXPECT_TRUE(store->SetWorkflowPaused(7, false));
+  EXPECT_FALSE(store->GetWorkflow(7)->paused);
 }
 
 TEST_F(StoreTest, ListExecutionsFilters) {

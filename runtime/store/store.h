@@ -149,11 +149,21 @@ struct CorrelationState {
   std::optional<std::string> state;
 };
 
+// A workflow instance (runtime/workflow: the machine's JSON document) of the workflow
+// execution `execution_id`, written with the step executions it started.
+struct WorkflowRecord {
+  int64_t execution_id = 0;
+  std::string workflow;
+  std::string state_json;
+  bool paused = false;  // set by `squall workflows pause` (SetWorkflowPaused), read by the engine
+  Millis updated_at = 0;
+};
+
 // ---------------------------------------------------------------------------------------------
 // Writes.
 
 // Everything one atomic commit does. Order of application: events, enforcements, new
-// executions, execution updates, attempts, kv, correlation state, cursor.
+// executions, execution updates, attempts, kv, correlation state, workflows, cursor.
 struct WriteBatch {
   std::vector<NewEvent> events;
   std::vector<Enforcement> enforcements;  // ids assigned at commit
@@ -164,6 +174,8 @@ struct WriteBatch {
   std::vector<std::string> kv_deletes;
   // Correlation instances to write (state) or delete (nullopt), in order.
   std::vector<CorrelationState> correlation_states;
+  // Workflow instances to write (the state; `paused` is left as stored).
+  std::vector<WorkflowRecord> workflows;
   std::optional<int64_t> event_cursor;  // every event with id <= this has been processed
 
   bool empty() const;
@@ -228,6 +240,14 @@ class Store {
 
   // Every stored correlation instance (CorrelationState with a state), by rule then instance.
   virtual std::vector<CorrelationState> ListCorrelationStates() = 0;
+
+  // Workflow instances: one, or those whose execution id is > `after_id`, oldest first.
+  virtual std::optional<WorkflowRecord> GetWorkflow(int64_t execution_id) = 0;
+  virtual std::vector<WorkflowRecord> ListWorkflows(int64_t after_id, size_t limit) = 0;
+  // Marks a workflow paused or not (another process: `squall workflows pause|resume`); the
+  // engine picks it up within its poll interval. False when there is no such workflow or the
+  // write failed.
+  virtual bool SetWorkflowPaused(int64_t execution_id, bool paused) = 0;
 
   // The key-value store (expired entries are invisible and removed lazily).
   virtual std::optional<KvEntry> KvGet(const std::string& key, Millis now) = 0;
