@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "runtime/engine/call.h"
+#include "runtime/engine/engine_internal.h"
 #include "runtime/interp/value.h"
 #include "stdlib/builtin_files.h"
 
@@ -48,29 +49,6 @@ Status StatusOf(runners::Outcome outcome) {
 }
 
 }  // namespace
-
-struct ExecutionEngine::Pending {
-  store::Execution execution;
-  EvaluatedPolicy policy;
-};
-
-struct ExecutionEngine::Running {
-  store::Execution execution;
-  EvaluatedPolicy policy;
-  std::shared_ptr<runners::CancelToken> cancel;
-  std::thread thread;
-  bool cancel_requested = false;  // the store says `canceled`
-  std::vector<std::string> secrets;
-};
-
-struct ExecutionEngine::Completion {
-  int64_t id = 0;
-  runners::RunResult result;
-  int64_t started_at = 0;
-  int64_t finished_at = 0;
-  bool abandoned = false;                  // found `running` at start: the runtime had stopped
-  std::optional<store::NewEvent> emitted;  // inject-trigger's event
-};
 
 struct ExecutionEngine::Metrics {
   explicit Metrics(metrics::Registry& r)
@@ -190,6 +168,7 @@ bool ExecutionEngine::Recover(std::string* error) {
   running_filter.statuses = {Status::kRunning};
   running_filter.limit = kListAll;
   for (store::Execution& e : store.ListExecutions(running_filter)) {
+    if (e.runner == "workflow") continue;  // resumed by RestoreWorkflows, not abandoned
     std::string policy_error;
     auto run = std::make_unique<Running>();
     run->policy = PolicyFromJson(e.policy_json, &policy_error).value_or(EvaluatedPolicy{});
@@ -233,7 +212,7 @@ bool ExecutionEngine::Recover(std::string* error) {
     log_->info("recovered {} pending and {} interrupted executions; events matched up to {}",
                pending_.size(), running_.size(), cursor_);
   }
-  return LoadCorrelations(error);
+  return LoadCorrelations(error) && RestoreWorkflows(error);
 }
 
 bool ExecutionEngine::LoadCorrelations(std::string* error) {
@@ -312,6 +291,11 @@ void ExecutionEngine::Loop() {
           deadline =
               std::min(deadline, now + std::chrono::milliseconds(std::max<int64_t>(wait, 0)));
         }
+        // A workflow's sleep ends or its wait times out.
+        if (std::optional<int64_t> due = NextWorkflowDeadline()) {
+          int64_t wait = std::clamp<int64_t>(*due - wall, 0, 3600 * 1000);
+          deadline = std::min(deadline, now + std::chrono::milliseconds(wait));
+        }
         // A due absence fires, expired correlation state goes.
         if (std::optional<int64_t> due =
                 correlations_ ? correlations_->NextDeadline() : std::nullopt) {
@@ -321,11 +305,14 @@ void ExecutionEngine::Loop() {
       }
       wake_.wait_until(lock, deadline, [&] {
         return abandon_ || (!stop_ && events_pending_) || !completions_.empty() ||
-               next_program_ != nullptr;
+               next_program_ != nullptr ||
+               (!stop_ && (!workflow_starts_.empty() || !step_endings_.empty()));
       });
       if (abandon_) break;
       if (next_program_ != nullptr) {
         program_ = std::move(next_program_);
+        // Workflows go on with the new program's definitions (machines are rebuilt).
+        machines_.clear();
         next_program_ = nullptr;
         adopted_generation_ = requested_generation_;
         wake_.notify_all();
@@ -355,6 +342,7 @@ void ExecutionEngine::Loop() {
       correlations_->Advance(Now(), correlation_firings_);
     }
     RecordCorrelations(correlation_firings_, batch);
+    if (!stopping) AdvanceWorkflows(batch, on_commit);
     if (std::chrono::steady_clock::now() - last_poll_ >= options_.poll_interval) {
       last_poll_ = std::chrono::steady_clock::now();
       PollExternal(batch, on_commit);
@@ -370,9 +358,10 @@ void ExecutionEngine::Loop() {
         for (const Admission& a : admissions_) throttles_.Unadmit(a.rule, a.key, a.at_ms);
         admissions_.clear();
         log_->error("cannot record to the store: {}; retrying in 1s", result.error);
-        // Correlators go back to the committed state, and see the events again.
+        // Correlators and workflows go back to the committed state, and see the events again.
         std::string error;
         if (!LoadCorrelations(&error)) log_->error("correlation rules are not run: {}", error);
+        RestoreWorkflows(&error);
         std::unique_lock lock(mu_);
         completions_.insert(completions_.begin(), std::make_move_iterator(completions.begin()),
                             std::make_move_iterator(completions.end()));
@@ -415,13 +404,13 @@ std::optional<store::Execution> ExecutionEngine::NewExecution(const CallSite& si
                                                               EvaluatedPolicy& policy,
                                                               std::string* message) {
   const ir::RuleMatch& rule = program_->Rule(site.rule);
-  if (site.is_workflow) {
-    *message =
-        "the rule starts workflow `" + *site.action + "`; this runtime does not run workflows yet";
+  const ir::ActionSpec* spec =
+      site.is_workflow ? nullptr : ir::FindAction(program_->program(), *site.action);
+  if (site.is_workflow && ir::FindWorkflow(program_->program(), *site.action) == nullptr) {
+    *message = "workflow `" + *site.action + "` is not part of the loaded program";
     return std::nullopt;
   }
-  const ir::ActionSpec* spec = ir::FindAction(program_->program(), *site.action);
-  if (spec == nullptr) {
+  if (!site.is_workflow && spec == nullptr) {
     *message = "action `" + *site.action + "` is not part of the loaded program";
     return std::nullopt;
   }
@@ -432,8 +421,8 @@ std::optional<store::Execution> ExecutionEngine::NewExecution(const CallSite& si
   store::Execution x;
   x.id = options_.store->NextExecutionId();
   if (x.id <= 0) throw StoreUnavailable("cannot reserve an execution id in the store");
-  x.action = spec->ref;
-  x.runner = spec->runner;
+  x.action = site.is_workflow ? *site.action : spec->ref;
+  x.runner = site.is_workflow ? "workflow" : spec->runner;
   x.rule = rule.name;
   x.event_id = event_id;
   x.parent_id = parent_id;
@@ -541,6 +530,8 @@ void ExecutionEngine::MatchEvents(store::WriteBatch& batch,
         feeders_.clear();
         try {
           EnforceEvent(stored, decoded, now, batch, on_commit);
+          DeliverToWorkflows(stored.trigger, stored.parameters_json, stored.payload_json, batch,
+                             on_commit);
           if (!feeders_.empty() && correlations_) {
             correlations_->OnEvent(stored.id, stored.received_at, stored.payload_json, decoded,
                                    feeders_, correlation_firings_);
@@ -652,6 +643,12 @@ void ExecutionEngine::Dispatch() {
     p->execution.status = Status::kRunning;
     p->execution.attempts += 1;
     p->execution.started_at = now;
+    if (p->execution.runner == "workflow") {
+      // Not a runner: the control thread runs its machine (AdvanceWorkflows).
+      if (p->policy.concurrency > 0) slots_[{p->execution.rule, p->execution.concurrency_key}]++;
+      workflow_starts_.push_back(std::move(p));
+      continue;
+    }
     StartRunner(std::move(*p));
   }
 }
@@ -817,22 +814,46 @@ void ExecutionEngine::HandleCompletions(std::vector<Completion>& completions,
     }
     if (c.emitted) batch.events.push_back(*c.emitted);  // copied: the batch may fail
 
-    // The rule and the call the execution belongs to, in the program loaded now.
+    // The call the execution makes, in the program loaded now (for `retry ... when`): a rule's
+    // action or follow-up, or a workflow step (evaluated over its workflow's frame).
     std::optional<match::RuleRef> ref = program_->FindRule(x.rule);
     const ir::RuleMatch* rule = ref ? &program_->Rule(*ref) : nullptr;
     const ir::Policies* call_policies = nullptr;
-    if (rule != nullptr) {
+    uint32_t matcher = ref ? ref->matcher : 0;
+    WorkflowRun* parent = nullptr;
+    int64_t strand = 0;
+    if (auto owner = workflows_.find(x.parent_id);
+        owner != workflows_.end() && run.policy.step >= 0) {
+      parent = owner->second.get();
+      workflow::Machine* machine = MachineFor(parent->instance.workflow);
+      const ir::Workflow* definition = machine != nullptr ? &machine->workflow() : nullptr;
+      auto step = static_cast<size_t>(run.policy.step);
+      if (definition != nullptr && step < definition->states.size() &&
+          definition->states[step].kind == ir::StateKind::kCall) {
+        call_policies = &definition->calls[definition->states[step].call].policies;
+        matcher = definition->matcher;
+      }
+      for (const auto& [id, s] : parent->instance.strands) {
+        if (s.execution == x.id) strand = id;
+      }
+    } else if (rule != nullptr) {
       if (run.policy.call < 0) {
         call_policies = &rule->policies;
       } else if (static_cast<size_t>(run.policy.call) < rule->follow_ups.size()) {
         call_policies = &rule->follow_ups[static_cast<size_t>(run.policy.call)].policies;
       }
     }
-    // The event again, for `retry ... when` and follow-up arguments.
+    // The event again (a step: its frame), for `retry ... when`.
     events::DecodedEvent decoded;
-    bool have_event = false;
-    auto decode = [&] {
-      if (have_event) return true;
+    const events::DecodedEvent* context = nullptr;
+    auto decode = [&]() -> bool {
+      if (context != nullptr) return true;
+      if (parent != nullptr) {
+        workflow::Machine* machine = MachineFor(parent->instance.workflow);
+        if (machine == nullptr || strand == 0) return false;
+        context = &machine->Frame(parent->instance, strand);
+        return true;
+      }
       std::optional<store::Event> event = options_.store->GetEvent(x.event_id);
       std::string message;
       if (!event ||
@@ -841,7 +862,7 @@ void ExecutionEngine::HandleCompletions(std::vector<Completion>& completions,
                    message.empty() ? "" : ": ", message);
         return false;
       }
-      have_event = true;
+      context = &decoded;
       return true;
     };
     interp::Value result_value = interp::FromJson(result_json.empty() ? "null" : result_json);
@@ -855,8 +876,8 @@ void ExecutionEngine::HandleCompletions(std::vector<Completion>& completions,
                        call_policies->retry_when.IsValid();
     bool retry =
         retry_left && (!needs_event || decode()) &&
-        ShouldRetry(run.policy, x.attempts, program_->interpreter(), ref ? ref->matcher : 0,
-                    call_policies, decoded, result_value, error_value);
+        ShouldRetry(run.policy, x.attempts, program_->interpreter(), matcher, call_policies,
+                    context != nullptr ? *context : decoded, result_value, error_value);
     int64_t now = Now();
     if (retry) {
       int64_t delay = RetryDelayMs(*run.policy.retry, x.attempts);
@@ -878,50 +899,7 @@ void ExecutionEngine::HandleCompletions(std::vector<Completion>& completions,
       log_->info("execution {} ({}) attempt {} {}: retrying in {} ms", x.id, x.action, x.attempts,
                  store::StatusName(status), delay);
     } else {
-      store::ExecutionUpdate update;
-      update.id = x.id;
-      update.status = status;
-      update.finished_at = now;
-      update.result_json = result_json;
-      update.error_json = error_json;
-      update.only_from = {Status::kRunning, Status::kCanceled};
-      batch.execution_updates.push_back(update);
-      if (metrics_) metrics_->executions.With({x.action, store::StatusName(status)}).Inc();
-      log_->info("execution {} ({}, rule {}) {}", x.id, x.action, x.rule,
-                 store::StatusName(status));
-      if (options_.emit_execution_events) {
-        batch.events.push_back(ExecutionEvent(x, status, result_json, now));
-      }
-      // `on success` / `on failure` follow the rule's own action only.
-      bool success = status == Status::kSucceeded;
-      bool failure = status == Status::kFailed || status == Status::kTimedOut;
-      if (rule != nullptr && x.parent_id == 0 && (success || failure)) {
-        for (size_t i = 0; i < rule->follow_ups.size(); ++i) {
-          const ir::FollowUp& follow_up = rule->follow_ups[i];
-          if (follow_up.on_success != success || !decode()) continue;
-          interp::Interpreter& in = program_->interpreter();
-          in.SetContext(result_value, error_value);
-          EvaluatedPolicy policy =
-              EvaluatePolicies(program_->interpreter(), ref->matcher, follow_up.policies, decoded);
-          policy.call = static_cast<int>(i);
-          CallSite site{*ref, &follow_up.action, follow_up.action_is_workflow, &follow_up.arguments,
-                        &follow_up.policies};
-          std::string message;
-          std::optional<store::Execution> next =
-              NewExecution(site, decoded, x.event_id, x.id, policy, &message);
-          in.SetContext(interp::Value::Absent(), interp::Value::Absent());
-          if (!next) {
-            log_->warn("rule {}: follow-up of execution {}: {}", x.rule, x.id, message);
-            continue;
-          }
-          batch.new_executions.push_back(*next);
-          auto pending = std::make_shared<Pending>(Pending{std::move(*next), policy});
-          on_commit.push_back([this, pending] {
-            int64_t id = pending->execution.id;
-            pending_.emplace(id, std::make_unique<Pending>(std::move(*pending)));
-          });
-        }
-      }
+      RecordEnding(x, run.policy, status, result_json, error_json, batch, on_commit);
     }
     // Only once the ending is recorded: if the commit fails, the completion is handled again
     // and must find its execution still running.
@@ -937,9 +915,91 @@ void ExecutionEngine::HandleCompletions(std::vector<Completion>& completions,
   }
 }
 
+void ExecutionEngine::RecordEnding(const store::Execution& x, const EvaluatedPolicy& policy,
+                                   Status status, const std::string& result_json,
+                                   const std::string& error_json, store::WriteBatch& batch,
+                                   std::vector<std::function<void()>>& on_commit) {
+  int64_t now = Now();
+  store::ExecutionUpdate update;
+  update.id = x.id;
+  update.status = status;
+  update.finished_at = now;
+  update.result_json = result_json;
+  update.error_json = error_json;
+  update.only_from = {Status::kRunning, Status::kCanceled};
+  batch.execution_updates.push_back(update);
+  if (metrics_) metrics_->executions.With({x.action, store::StatusName(status)}).Inc();
+  log_->info("execution {} ({}, rule {}) {}", x.id, x.action, x.rule, store::StatusName(status));
+  if (options_.emit_execution_events) {
+    store::Execution ended = x;
+    batch.events.push_back(ExecutionEvent(ended, status, result_json, now));
+  }
+  bool success = status == Status::kSucceeded;
+  bool failure = status == Status::kFailed || status == Status::kTimedOut;
+  if (workflows_.count(x.parent_id) != 0) {
+    // A workflow step: its workflow moves on (next loop iteration, once this is recorded).
+    StepEnding ending{.workflow = x.parent_id, .execution = x.id};
+    ending.outcome.succeeded = success;
+    if (success) {
+      ending.outcome.value = Json{{"id", std::to_string(x.id)},
+                                  {"action", x.action},
+                                  {"status", store::StatusName(status)},
+                                  {"result", ParseJsonOr(result_json, nullptr)},
+                                  {"started_at", interp::FormatTime(x.started_at)},
+                                  {"finished_at", interp::FormatTime(now)}};
+    } else {
+      ending.outcome.value = ParseJsonOr(
+          error_json,
+          ErrorDocument(store::StatusName(status), x.action, store::StatusName(status), nullptr));
+    }
+    on_commit.push_back([this, ending = std::move(ending)] { step_endings_.push_back(ending); });
+    return;
+  }
+  // `on success` / `on failure` follow the rule's own action only.
+  std::optional<match::RuleRef> ref = program_->FindRule(x.rule);
+  const ir::RuleMatch* rule = ref ? &program_->Rule(*ref) : nullptr;
+  if (rule == nullptr || x.parent_id != 0 || policy.call >= 0 || !(success || failure)) return;
+  if (rule->follow_ups.empty()) return;
+  std::optional<store::Event> event = options_.store->GetEvent(x.event_id);
+  events::DecodedEvent decoded;
+  std::string message;
+  if (!event ||
+      !program_->Decode(event->trigger, event->payload_json, event->id, decoded, &message)) {
+    log_->warn("execution {}: its event {} is gone{}{}", x.id, x.event_id,
+               message.empty() ? "" : ": ", message);
+    return;
+  }
+  interp::Value result_value = interp::FromJson(result_json.empty() ? "null" : result_json);
+  interp::Value error_value =
+      error_json.empty() ? interp::Value::Absent() : interp::FromJson(error_json);
+  for (size_t i = 0; i < rule->follow_ups.size(); ++i) {
+    const ir::FollowUp& follow_up = rule->follow_ups[i];
+    if (follow_up.on_success != success) continue;
+    interp::Interpreter& in = program_->interpreter();
+    in.SetContext(result_value, error_value);
+    EvaluatedPolicy next_policy =
+        EvaluatePolicies(program_->interpreter(), ref->matcher, follow_up.policies, decoded);
+    next_policy.call = static_cast<int>(i);
+    CallSite site{*ref, &follow_up.action, follow_up.action_is_workflow, &follow_up.arguments,
+                  &follow_up.policies};
+    std::optional<store::Execution> next =
+        NewExecution(site, decoded, x.event_id, x.id, next_policy, &message);
+    in.SetContext(interp::Value::Absent(), interp::Value::Absent());
+    if (!next) {
+      log_->warn("rule {}: follow-up of execution {}: {}", x.rule, x.id, message);
+      continue;
+    }
+    batch.new_executions.push_back(*next);
+    auto pending = std::make_shared<Pending>(Pending{std::move(*next), next_policy});
+    on_commit.push_back([this, pending] {
+      int64_t id = pending->execution.id;
+      pending_.emplace(id, std::make_unique<Pending>(std::move(*pending)));
+    });
+  }
+}
+
 void ExecutionEngine::PollExternal(store::WriteBatch& batch,
                                    std::vector<std::function<void()>>& on_commit) {
-  (void)on_commit;
   store::Store& store = *options_.store;
   // Throttle windows of keys not seen for longer than any throttle period hold nothing that
   // can still count: drop them, so memory follows the active keys only.
@@ -948,6 +1008,7 @@ void ExecutionEngine::PollExternal(store::WriteBatch& batch,
     std::lock_guard lock(mu_);
     events_pending_ = true;
   }
+  PollWorkflows(batch, on_commit);
   // Cancellations written by `squall executions cancel`.
   for (auto& [id, run] : running_) {
     if (run->cancel_requested || !run->cancel) continue;

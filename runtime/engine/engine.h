@@ -43,6 +43,7 @@
 #include "runtime/metrics/metrics.h"
 #include "runtime/runners/runner.h"
 #include "runtime/store/store.h"
+#include "runtime/workflow/machine.h"
 
 namespace spdlog {
 class logger;
@@ -128,6 +129,43 @@ class ExecutionEngine {
   void RecordCorrelations(std::vector<CorrelationFiring>& firings, store::WriteBatch& batch);
   void Dispatch();
   void StartRunner(Pending pending);
+  // Records the end of an execution (its status, result and error): the update, metrics,
+  // `core.execution`, and then `on success`/`on failure` of a rule's own action, or the next
+  // move of the workflow a step belongs to.
+  void RecordEnding(const store::Execution& x, const EvaluatedPolicy& policy, store::Status status,
+                    const std::string& result_json, const std::string& error_json,
+                    store::WriteBatch& batch, std::vector<std::function<void()>>& on_commit);
+
+  // Workflows (engine_workflows.cpp): each running workflow execution is a machine instance
+  // the control thread drives; its document is written with the step executions it starts.
+  struct WorkflowRun;
+  struct StepEnding {
+    int64_t workflow = 0;   // the workflow's execution
+    int64_t execution = 0;  // the step's execution
+    workflow::CallOutcome outcome;
+  };
+  // Loads every running workflow from the store (documents; a workflow started but never
+  // recorded starts afresh). Also after a failed commit.
+  bool RestoreWorkflows(std::string* error);
+  // Starts what Dispatch started, applies step endings, deliveries and due timers, pauses,
+  // resumes and cancellations; writes the changed documents into `batch`.
+  void AdvanceWorkflows(store::WriteBatch& batch, std::vector<std::function<void()>>& on_commit);
+  void DeliverToWorkflows(const std::string& trigger, const std::string& parameters_json,
+                          const std::string& payload_json, store::WriteBatch& batch,
+                          std::vector<std::function<void()>>& on_commit);
+  void HandleWorkflowEffects(WorkflowRun& run, std::vector<workflow::Effect>& effects,
+                             store::WriteBatch& batch,
+                             std::vector<std::function<void()>>& on_commit);
+  void StartStep(WorkflowRun& run, int64_t strand, uint32_t state, store::WriteBatch& batch,
+                 std::vector<std::function<void()>>& on_commit);
+  void CancelWorkflowExecution(int64_t id, store::WriteBatch& batch,
+                               std::vector<std::function<void()>>& on_commit);
+  void PollWorkflows(store::WriteBatch& batch, std::vector<std::function<void()>>& on_commit);
+  workflow::Machine* MachineFor(const std::string& name);
+  void IndexWorkflow(WorkflowRun& run);
+  std::optional<int64_t> NextWorkflowDeadline() const;
+  // An execution's parameters, unmasked (secret ones decrypted) when they can be.
+  nlohmann::json ParametersOf(const store::Execution& x, std::vector<std::string>* secrets);
 
   // Creates the execution of an action call (a rule's action or a follow-up).
   struct CallSite {
@@ -186,6 +224,14 @@ class ExecutionEngine {
   std::vector<CorrelationFiring> correlation_firings_;
   std::vector<store::CorrelationState> correlation_deletions_;
   std::map<std::string, uint64_t> correlation_dropped_;  // reported so far, by rule
+  // Workflows: the running ones, their machines (per workflow name, of `program_`), work for
+  // the next loop iteration, and indexes of what they wait for.
+  std::map<int64_t, std::unique_ptr<WorkflowRun>> workflows_;
+  std::map<std::string, std::unique_ptr<workflow::Machine>> machines_;
+  std::vector<std::unique_ptr<Pending>> workflow_starts_;
+  std::vector<StepEnding> step_endings_;
+  std::map<std::string, std::set<int64_t>> waiting_on_;    // trigger -> workflows waiting for it
+  std::set<std::pair<int64_t, int64_t>> workflow_timers_;  // (deadline, workflow)
   std::chrono::steady_clock::time_point last_poll_{};
   std::thread thread_;
   bool started_ = false;

@@ -1,6 +1,8 @@
 // LoadedProgram (loaded_program.h).
 #include "runtime/engine/loaded_program.h"
 
+#include <algorithm>
+
 #include "compiler/diag/json_escape.h"
 #include "runtime/events/padding.h"
 
@@ -71,6 +73,15 @@ std::vector<std::string> LoadedProgram::InstancesOf(std::string_view trigger) co
   std::vector<std::string> out;
   for (const ir::Matcher& m : program_->matchers) {
     if (m.trigger == trigger) out.push_back(m.parameters_json);
+  }
+  // A workflow's `wait webhook "x"` listens too.
+  for (const ir::Workflow& w : program_->workflows) {
+    for (const ir::WorkflowState& state : w.states) {
+      if (state.kind == ir::StateKind::kWait && state.trigger == trigger &&
+          std::find(out.begin(), out.end(), state.trigger_parameters_json) == out.end()) {
+        out.push_back(state.trigger_parameters_json);
+      }
+    }
   }
   return out;
 }

@@ -15,6 +15,7 @@ constexpr int64_t kMaxDelayMs = 24LL * 3600 * 1000;
 std::string PolicyToJson(const EvaluatedPolicy& policy) {
   nlohmann::json out = nlohmann::json::object();
   if (policy.call >= 0) out["call"] = policy.call;
+  if (policy.step >= 0) out["step"] = policy.step;
   if (policy.retry) {
     out["retry"] = {{"count", policy.retry->count},
                     {"every_ms", policy.retry->every_ms},
@@ -43,6 +44,7 @@ std::optional<EvaluatedPolicy> PolicyFromJson(std::string_view json, std::string
   EvaluatedPolicy policy;
   try {
     if (auto it = doc.find("call"); it != doc.end()) policy.call = it->get<int>();
+    if (auto it = doc.find("step"); it != doc.end()) policy.step = it->get<int>();
     if (auto it = doc.find("retry"); it != doc.end()) {
       RetryPolicy retry;
       retry.count = it->at("count").get<int>();

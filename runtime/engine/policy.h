@@ -29,6 +29,9 @@ struct EvaluatedPolicy {
   // Which call of its rule the execution runs: -1 the rule's action, i >= 0 its follow-up i
   // (`on success` / `on failure`, in source order). `retry ... when` is that call's.
   int call = -1;
+  // A workflow step: the state of its workflow's machine that made the call (its `retry ...
+  // when` is that call's); -1 otherwise.
+  int step = -1;
   std::optional<RetryPolicy> retry;
   int64_t timeout_ms = 0;       // 0: the runner's own `timeout` parameter alone applies
   int concurrency = 0;          // 0: unlimited

@@ -11,6 +11,7 @@ namespace {
 TEST(PolicyJson, RoundTripsEveryField) {
   EvaluatedPolicy policy;
   policy.call = 1;
+  policy.step = 7;
   policy.retry = RetryPolicy{
       .count = 3, .every_ms = 10000, .backoff = 2.5, .up_to_ms = 60000, .has_when = true};
   policy.timeout_ms = 120000;

@@ -236,7 +236,8 @@ void Simulator::MatchEvent(const Work& work) {
     Execution& x = *executions_.at(id);
     if (x.instance == nullptr) continue;
     std::vector<workflow::Effect> effects;
-    if (MachineFor(x.action).Deliver(*x.instance, trigger, payload_json, now_, effects)) {
+    if (MachineFor(x.action).Deliver(*x.instance, trigger, work.parameters_json, payload_json, now_,
+                                     effects)) {
       HandleEffects(id, effects);
     }
   }

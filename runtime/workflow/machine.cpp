@@ -568,14 +568,19 @@ void Machine::Resume(Instance& instance, int64_t strand_id, const CallOutcome& o
   RunAll(instance, now_ms, effects);
 }
 
-bool Machine::Deliver(Instance& instance, const std::string& trigger, const json& payload,
-                      int64_t now_ms, std::vector<Effect>& effects) {
+bool Machine::Deliver(Instance& instance, const std::string& trigger,
+                      const std::string& parameters_json, const json& payload, int64_t now_ms,
+                      std::vector<Effect>& effects) {
   if (instance.status != InstanceStatus::kRunning) return false;
   bool any = false;
   for (auto& [id, strand] : instance.strands) {
     if (strand.waiting != Suspension::kEvent) continue;
     const ir::WorkflowState& state = workflow_.states[strand.pc];
     if (state.trigger != trigger) continue;
+    if (!parameters_json.empty() && !state.trigger_parameters_json.empty() &&
+        parameters_json != state.trigger_parameters_json) {
+      continue;
+    }
     if (state.value.IsValid()) {
       json frame = strand.frame;
       frame[ir::kEventKey] = payload;

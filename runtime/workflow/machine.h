@@ -139,10 +139,12 @@ class Machine {
   // A call ended: resumes its strand (value bound, or the error raised) and runs.
   void Resume(Instance& instance, int64_t strand, const CallOutcome& outcome, int64_t now_ms,
               std::vector<Effect>& effects);
-  // An event of `trigger` arrived: every strand waiting for it whose condition holds resumes
-  // with the payload. Returns whether any did.
-  bool Deliver(Instance& instance, const std::string& trigger, const nlohmann::json& payload,
-               int64_t now_ms, std::vector<Effect>& effects);
+  // An event of `trigger` (instance `parameters_json`, "" when none) arrived: every strand
+  // waiting for it whose condition holds resumes with the payload. A wait on a trigger
+  // instance (`wait webhook "x"`) sees only that instance's events; an event given without
+  // parameters reaches every instance. Returns whether any strand resumed.
+  bool Deliver(Instance& instance, const std::string& trigger, const std::string& parameters_json,
+               const nlohmann::json& payload, int64_t now_ms, std::vector<Effect>& effects);
   // An answer to the `ask` of `strand`: false when the strand is not asking or the answer
   // does not have the declared type (`*error` says why).
   bool Answer(Instance& instance, int64_t strand, const nlohmann::json& answer, int64_t now_ms,

@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""End-to-end tests of workflows in `squall run`: the real binary, webhooks on 127.0.0.1 and
+real local commands appending to a file, so the file is the sequence of steps that ran:
+
+- steps in order, parallel branches, `for` with a concurrency limit, try/catch, the return
+  value reaching the rule's `on success`;
+- `wait` resumed by a matching webhook event (and not by another one);
+- kill -9 while the workflow sleeps: the restarted service resumes it from the store and no
+  step runs twice;
+- `squall executions cancel` on a sleeping workflow: it ends `canceled`, nothing after runs.
+"""
+import argparse
+import json
+import os
+import signal
+import sqlite3
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import service_test  # noqa: E402  (its Service, squall and wait_for helpers)
+from service_test import Service, wait_for  # noqa: E402
+
+RULES = """import core
+
+workflow shapes(name: string) -> string {
+  core.local(cmd: "printf 'start;' >> DIR/log")
+  parallel {
+    core.local(cmd: "printf 'left;' >> DIR/branches")
+    core.local(cmd: "printf 'right;' >> DIR/branches")
+  }
+  let ids = for x in ["a", "b", "c"] concurrency 2 {
+    let r = core.local(cmd: "printf '{{x}}'")
+    yield r.result.stdout
+  }
+  try {
+    core.local(cmd: "exit 3")
+  } catch err {
+    core.local(cmd: "printf 'caught;' >> DIR/log")
+  }
+  return "{{name}}:{{ids}}"
+}
+
+workflow gated(ticket: string) {
+  core.local(cmd: "printf 'asked;' >> DIR/gate")
+  let ok = wait webhook "approve" where event.body.ticket == ticket timeout 1m
+  core.local(cmd: "printf 'approved-by-{{ok.body.by}};' >> DIR/gate")
+}
+
+workflow slow(tag: string) {
+  core.local(cmd: "printf '1;' >> DIR/TAG")
+  sleep SLEEP
+  core.local(cmd: "printf '2;' >> DIR/TAG")
+}
+
+rule go {
+  if webhook "go" then shapes(name: event.body.name)
+  on success then core.local(cmd: "printf 'result=%s;' {{result}} >> DIR/log")
+  on failure then core.local(cmd: "printf 'failed;' >> DIR/log")
+}
+
+rule gate {
+  if webhook "gate" then gated(ticket: event.body.ticket)
+}
+
+rule nap {
+  if webhook "nap" then slow(tag: event.body.tag)
+}
+"""
+
+
+class WorkflowTest(unittest.TestCase):
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory()
+        self.tmp = self._tmp.name
+        self.rule = os.path.join(self.tmp, "wf.rule")
+
+    def tearDown(self):
+        self._tmp.cleanup()
+
+    def write_rules(self, sleep="3s"):
+        with open(self.rule, "w", encoding="utf-8") as f:
+            f.write(RULES.replace("DIR", self.tmp).replace("SLEEP", sleep)
+                    .replace("TAG", "{{tag}}"))
+
+    def read(self, name):
+        path = os.path.join(self.tmp, name)
+        if not os.path.exists(path):
+            return None
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+
+    def post(self, service, hook, body):
+        status, text = service.request("POST", "/webhooks/" + hook, json.dumps(body))
+        self.assertEqual(status, 202, text)
+
+    def executions(self, state, rule):
+        r = service_test.squall("executions", "list", "--state", state, "--json", "--rule", rule,
+                                "--limit", "100")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+
+    def stored_workflows(self, state):
+        db = sqlite3.connect(f"file:{os.path.join(state, 'squall.db')}?mode=ro", uri=True)
+        try:
+            return db.execute("SELECT execution_id, workflow, state FROM workflows").fetchall()
+        finally:
+            db.close()
+
+    def workflow_status(self, state, rule):
+        runs = [x for x in self.executions(state, rule) if x.get("runner") == "workflow"]
+        return runs[0]["status"] if runs else None
+
+    def test_steps_branches_loop_and_catch(self):
+        self.write_rules()
+        service = Service(self.tmp, self.rule, "--no-webhook-auth")
+        try:
+            self.post(service, "go", {"name": "n1"})
+            self.assertTrue(wait_for(lambda: (self.read("log") or "").endswith(";")
+                                     and "result=" in (self.read("log") or ""), timeout=30),
+                            service.logs())
+            self.assertEqual(self.read("log"), 'start;caught;result=n1:["a","b","c"];')
+            self.assertEqual(sorted(self.read("branches").split(";")), ["", "left", "right"])
+            self.assertEqual(self.workflow_status(service.state, "go"), "succeeded")
+            # Every step is an execution of its own, child of the workflow's.
+            runs = self.executions(service.state, "go")
+            workflow_id = [x for x in runs if x.get("runner") == "workflow"][0]["id"]
+            steps = [x for x in runs
+                     if x.get("parent_id") == workflow_id and "step" in x["policy"]]
+            self.assertEqual(len(steps), 1 + 2 + 3 + 1 + 1, runs)
+            self.assertEqual(sorted(x["status"] for x in steps).count("failed"), 1)
+        finally:
+            self.assertEqual(service.stop(), 0, service.logs())
+
+    def test_wait_is_resumed_by_the_matching_event(self):
+        self.write_rules()
+        service = Service(self.tmp, self.rule, "--no-webhook-auth")
+        try:
+            self.post(service, "gate", {"ticket": "T1"})
+            self.assertTrue(wait_for(lambda: self.read("gate") == "asked;"), service.logs())
+            self.post(service, "approve", {"ticket": "T2", "by": "mallory"})
+            self.post(service, "approve", {"ticket": "T1", "by": "alice"})
+            self.assertTrue(wait_for(lambda: self.read("gate") == "asked;approved-by-alice;"),
+                            service.logs())
+            self.assertTrue(wait_for(
+                lambda: self.workflow_status(service.state, "gate") == "succeeded"))
+        finally:
+            self.assertEqual(service.stop(), 0, service.logs())
+
+    def test_kill9_while_sleeping_resumes_without_rerunning_a_step(self):
+        self.write_rules(sleep="3s")
+        service = Service(self.tmp, self.rule, "--no-webhook-auth")
+        self.post(service, "nap", {"tag": "k"})
+        # The first step ran and the workflow's document (asleep) is in the store.
+        self.assertTrue(wait_for(lambda: self.read("k") == "1;"), service.logs())
+        self.assertTrue(wait_for(lambda: any('"sleep"' in s for _, _, s in
+                                             self.stored_workflows(service.state))),
+                        service.logs())
+        service.stop(signal.SIGKILL)
+        restarted = Service(self.tmp, self.rule, "--no-webhook-auth")
+        try:
+            self.assertTrue(wait_for(lambda: self.read("k") == "1;2;", timeout=30),
+                            restarted.logs())
+            self.assertTrue(wait_for(
+                lambda: self.workflow_status(restarted.state, "nap") == "succeeded"),
+                restarted.logs())
+            self.assertEqual(self.read("k"), "1;2;")  # no step ran twice
+        finally:
+            self.assertEqual(restarted.stop(), 0, restarted.logs())
+
+    def test_cancel_a_sleeping_workflow(self):
+        self.write_rules(sleep="1h")
+        service = Service(self.tmp, self.rule, "--no-webhook-auth")
+        try:
+            self.post(service, "nap", {"tag": "c"})
+            self.assertTrue(wait_for(lambda: self.read("c") == "1;"), service.logs())
+            self.assertTrue(wait_for(
+                lambda: self.workflow_status(service.state, "nap") == "running"))
+            workflow_id = [x for x in self.executions(service.state, "nap")
+                           if x.get("runner") == "workflow"][0]["id"]
+            r = service_test.squall("executions", "cancel", "--state", service.state,
+                                    str(workflow_id))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            # The engine ends it (its document is no longer running) and nothing else runs.
+            self.assertTrue(wait_for(lambda: any('"canceled"' in s for _, _, s in
+                                                 self.stored_workflows(service.state))),
+                            service.logs())
+            self.assertEqual(self.workflow_status(service.state, "nap"), "canceled")
+            self.assertEqual(self.read("c"), "1;")
+        finally:
+            self.assertEqual(service.stop(), 0, service.logs())
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--squall", required=True)
+    opts, rest = parser.parse_known_args()
+    service_test.SQUALL = os.path.abspath(opts.squall)
+    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
