@@ -54,6 +54,25 @@ workflow slow(tag: string) {
   core.local(cmd: "printf '2;' >> DIR/TAG")
 }
 
+workflow stages(tag: string) {
+  core.local(cmd: "printf 'a;' >> DIR/stages")
+  sleep 1s
+  parallel {
+    core.local(cmd: "printf 'b;' >> DIR/stages")
+    sleep 1s
+  }
+  for x in ["c", "d"] {
+    sleep 1s
+    core.local(cmd: "printf '{{x}};' >> DIR/stages")
+  }
+  let ok = wait webhook "resume" where event.body.tag == tag timeout 1h
+  core.local(cmd: "printf 'e;' >> DIR/stages")
+}
+
+rule stage {
+  if webhook "stages" then stages(tag: event.body.tag)
+}
+
 rule go {
   if webhook "go" then shapes(name: event.body.name)
   on success then core.local(cmd: "printf 'result=%s;' {{result}} >> DIR/log")
@@ -168,6 +187,46 @@ class WorkflowTest(unittest.TestCase):
             self.assertEqual(self.read("k"), "1;2;")  # no step ran twice
         finally:
             self.assertEqual(restarted.stop(), 0, restarted.logs())
+
+    def test_kill9_at_every_suspension_point(self):
+        # Killed while suspended at each sleep (in the body, in a parallel branch, in each `for`
+        # iteration) and at the wait; every restart resumes where it stopped.
+        self.write_rules()
+        service = Service(self.tmp, self.rule, "--no-webhook-auth")
+        self.post(service, "stages", {"tag": "t"})
+        seen = set()
+        kills = 0
+        while True:
+            def suspended():
+                rows = self.stored_workflows(service.state)
+                if not rows:
+                    return None
+                doc = json.loads(rows[0][2])
+                if doc["status"] != "running":
+                    return "done"
+                points = tuple(sorted((s["pc"], s["waiting"]) for s in doc["strands"]
+                                      if s["waiting"] in ("sleep", "event")))
+                return points if points and points not in seen else None
+            self.assertTrue(wait_for(lambda: suspended() is not None, timeout=30),
+                            service.logs())
+            point = suspended()
+            if point is None or point == "done" or any(w == "event" for _, w in point):
+                break
+            seen.add(point)
+            service.stop(signal.SIGKILL)
+            kills += 1
+            service = Service(self.tmp, self.rule, "--no-webhook-auth")
+        try:
+            self.assertGreaterEqual(kills, 3, self.read("stages"))
+            # Now at the wait: kill once more, then send what it waits for.
+            service.stop(signal.SIGKILL)
+            service = Service(self.tmp, self.rule, "--no-webhook-auth")
+            self.post(service, "resume", {"tag": "t"})
+            self.assertTrue(wait_for(lambda: self.workflow_status(service.state, "stage")
+                                     == "succeeded", timeout=30), service.logs())
+            self.assertEqual(self.read("stages"), "a;b;c;d;e;")  # each step exactly once
+        finally:
+            self.assertEqual(service.stop(), 0, service.logs())
 
     def test_cancel_a_sleeping_workflow(self):
         self.write_rules(sleep="1h")
