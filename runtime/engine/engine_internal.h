@@ -42,6 +42,7 @@ struct ExecutionEngine::WorkflowRun {
   workflow::Instance instance;
   bool paused = false;
   bool dirty = false;                     // the document changed since it was last written
+  bool timed_out = false;                 // its `timeout` policy ended it
   std::vector<workflow::Effect> effects;  // what a delivery asked for, done by AdvanceWorkflows
   std::vector<std::string> waits;         // the triggers it is indexed under (waiting_on_)
   std::optional<int64_t> deadline;        // its entry in workflow_timers_

@@ -77,6 +77,11 @@ void ExecutionEngine::IndexWorkflow(WorkflowRun& run) {
     }
   }
   run.deadline = workflow::Machine::NextDeadline(run.instance);
+  // A `timeout` on the workflow's call bounds the whole run.
+  if (run.policy.timeout_ms > 0) {
+    int64_t limit = run.execution.started_at + run.policy.timeout_ms;
+    run.deadline = run.deadline ? std::min(*run.deadline, limit) : limit;
+  }
   if (run.deadline) workflow_timers_.insert({*run.deadline, id});
 }
 
@@ -132,6 +137,7 @@ bool ExecutionEngine::RestoreWorkflows(std::string* error) {
       // Started (recorded `running`) but its first move never committed: start it again; no
       // step of it was recorded.
       run->instance = machine->Start(ParametersOf(x, nullptr));
+      machine->Run(run->instance, Now(), run->effects);  // done by the next AdvanceWorkflows
       run->dirty = true;
     } else {
       run->instance.workflow = x.action;
@@ -348,10 +354,20 @@ void ExecutionEngine::AdvanceWorkflows(store::WriteBatch& batch,
     auto it = workflows_.find(id);
     if (it == workflows_.end()) continue;
     it->second->deadline.reset();
-    workflow::Machine* machine = MachineFor(it->second->instance.workflow);
-    if (machine != nullptr) machine->Advance(it->second->instance, now, it->second->effects);
-    it->second->dirty = true;
-    IndexWorkflow(*it->second);
+    WorkflowRun& run = *it->second;
+    workflow::Machine* machine = MachineFor(run.instance.workflow);
+    if (machine != nullptr) machine->Advance(run.instance, now, run.effects);
+    if (machine != nullptr && run.policy.timeout_ms > 0 &&
+        now >= run.execution.started_at + run.policy.timeout_ms &&
+        run.instance.status == workflow::InstanceStatus::kRunning) {
+      machine->Cancel(run.instance, run.effects);
+      run.timed_out = true;
+      run.instance.error =
+          ErrorDocument("timed out after " + std::to_string(run.policy.timeout_ms / 1000) + "s",
+                        run.execution.action, "timed_out", Json());
+    }
+    run.dirty = true;
+    IndexWorkflow(run);
   }
   // Effects (which may cancel other workflows), then the documents and the endings.
   for (auto& [id, run] : workflows_) {
@@ -370,7 +386,9 @@ void ExecutionEngine::AdvanceWorkflows(store::WriteBatch& batch,
   }
   for (int64_t id : finished) {
     WorkflowRun& run = *workflows_.at(id);
-    Status status = run.instance.status == workflow::InstanceStatus::kSucceeded ? Status::kSucceeded
+    Status status = run.timed_out ? Status::kTimedOut
+                    : run.instance.status == workflow::InstanceStatus::kSucceeded
+                        ? Status::kSucceeded
                     : run.instance.status == workflow::InstanceStatus::kCanceled ? Status::kCanceled
                                                                                  : Status::kFailed;
     std::string result_json = run.instance.result.is_null() ? "" : DumpJson(run.instance.result);

@@ -58,15 +58,28 @@ workflow stages(tag: string) {
   core.local(cmd: "printf 'a;' >> DIR/stages")
   sleep 1s
   parallel {
-    core.local(cmd: "printf 'b;' >> DIR/stages")
     sleep 1s
+    sleep 2s
   }
+  core.local(cmd: "printf 'b;' >> DIR/stages")
   for x in ["c", "d"] {
     sleep 1s
     core.local(cmd: "printf '{{x}};' >> DIR/stages")
   }
   let ok = wait webhook "resume" where event.body.tag == tag timeout 1h
   core.local(cmd: "printf 'e;' >> DIR/stages")
+}
+
+workflow forever() {
+  core.local(cmd: "printf 'began;' >> DIR/bounded")
+  sleep 1h
+  core.local(cmd: "printf 'never;' >> DIR/bounded")
+}
+
+rule bounded {
+  if webhook "bounded" then forever()
+    timeout 2s
+  on failure then core.local(cmd: "printf '%s;' {{error.status}} >> DIR/bounded")
 }
 
 rule stage {
@@ -189,8 +202,10 @@ class WorkflowTest(unittest.TestCase):
             self.assertEqual(restarted.stop(), 0, restarted.logs())
 
     def test_kill9_at_every_suspension_point(self):
-        # Killed while suspended at each sleep (in the body, in a parallel branch, in each `for`
-        # iteration) and at the wait; every restart resumes where it stopped.
+        # Killed while suspended at each sleep (in the body, in parallel branches, in each `for`
+        # iteration) and at the wait; every restart resumes where it stopped. (No step runs at
+        # those moments: a step killed while running is the at-least-once boundary, see
+        # docs/operations.md.)
         self.write_rules()
         service = Service(self.tmp, self.rule, "--no-webhook-auth")
         self.post(service, "stages", {"tag": "t"})
@@ -208,7 +223,8 @@ class WorkflowTest(unittest.TestCase):
                                       if s["waiting"] in ("sleep", "event")))
                 return points if points and points not in seen else None
             self.assertTrue(wait_for(lambda: suspended() is not None, timeout=30),
-                            service.logs())
+                            service.logs() + str(self.stored_workflows(service.state)) +
+                            str(self.executions(service.state, "stage")))
             point = suspended()
             if point is None or point == "done" or any(w == "event" for _, w in point):
                 break
@@ -225,6 +241,17 @@ class WorkflowTest(unittest.TestCase):
             self.assertTrue(wait_for(lambda: self.workflow_status(service.state, "stage")
                                      == "succeeded", timeout=30), service.logs())
             self.assertEqual(self.read("stages"), "a;b;c;d;e;")  # each step exactly once
+        finally:
+            self.assertEqual(service.stop(), 0, service.logs())
+
+    def test_timeout_on_the_call_bounds_the_whole_workflow(self):
+        self.write_rules()
+        service = Service(self.tmp, self.rule, "--no-webhook-auth")
+        try:
+            self.post(service, "bounded", {})
+            self.assertTrue(wait_for(lambda: self.read("bounded") == "began;timed_out;",
+                                     timeout=30), service.logs())
+            self.assertEqual(self.workflow_status(service.state, "bounded"), "timed_out")
         finally:
             self.assertEqual(service.stop(), 0, service.logs())
 
