@@ -172,9 +172,19 @@ bool Simulator::RunUntil(int64_t until, std::string* error) {
             x.instance->status != workflow::InstanceStatus::kRunning) {
           break;
         }
+        std::vector<workflow::Effect> effects;
+        if (x.policy.timeout_ms > 0 && now_ >= x.started_at + x.policy.timeout_ms) {
+          // A `timeout` on the workflow's call bounds the whole run.
+          x.timed_out = true;
+          MachineFor(x.action).Cancel(*x.instance, effects);
+          x.instance->error = engine::ErrorDocument(
+              "timed out after " + check::DurationSpelling(x.policy.timeout_ms), x.action,
+              "timed_out", nullptr);
+          HandleEffects(work.execution_id, effects);
+          break;
+        }
         std::optional<int64_t> deadline = workflow::Machine::NextDeadline(*x.instance);
         if (!deadline || *deadline > now_) break;  // an earlier timer's; a later one is due
-        std::vector<workflow::Effect> effects;
         MachineFor(x.action).Advance(*x.instance, now_, effects);
         HandleEffects(work.execution_id, effects);
         break;
@@ -278,7 +288,8 @@ void Simulator::HandleEffects(int64_t workflow_id, std::vector<workflow::Effect>
         break;
       case workflow::Effect::Kind::kFinished: {
         const workflow::Instance& instance = *wf.instance;
-        const char* status = workflow::InstanceStatusName(instance.status);
+        const char* status =
+            wf.timed_out ? "timed_out" : workflow::InstanceStatusName(instance.status);
         Call& call = calls_[wf.call_index];
         call.status = status;
         call.ended_ms = now_;
@@ -426,6 +437,10 @@ void Simulator::Attempt(int64_t execution_id) {
                           .workflow_id = x.step.workflow,
                           .status = "running",
                           .ended_ms = now_});
+    if (x.policy.timeout_ms > 0) {
+      Schedule(now_ + x.policy.timeout_ms,
+               Work{.kind = Work::Kind::kWorkflowTimer, .execution_id = execution_id});
+    }
     std::vector<workflow::Effect> effects;
     MachineFor(x.action).Run(*x.instance, now_, effects);
     HandleEffects(execution_id, effects);
