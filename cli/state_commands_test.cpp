@@ -683,6 +683,36 @@ TEST_F(WorkflowsCommandTest, CancelCascadesToEveryUnfinishedExecutionUnderTheRun
   EXPECT_EQ(StatusOf(47), Status::kCanceled);
 }
 
+TEST_F(WorkflowsCommandTest, ListAndShowReadPastOnePageFromTheFirstId) {
+  // Run 1 (the first id) with 1200 steps (more than one page of the scan), then run 1202.
+  store::WriteBatch batch;
+  batch.new_executions.push_back(
+      {.id = 1, .action = "big", .runner = "workflow", .status = Status::kRunning});
+  for (int64_t id = 2; id <= 1201; ++id) {
+    batch.new_executions.push_back({.id = id,
+                                    .action = "core.noop",
+                                    .parent_id = 1,
+                                    .policy_json = R"({"step":1})",
+                                    .status = Status::kSucceeded});
+  }
+  batch.new_executions.push_back(
+      {.id = 1202, .action = "small", .runner = "workflow", .status = Status::kFailed});
+  ASSERT_TRUE(store_->Commit(std::move(batch)).ok);
+
+  Output listed = Run(RunWorkflows, {"list", "--json"});
+  ASSERT_EQ(listed.status, 0) << listed.err;
+  std::vector<int64_t> ids;
+  std::istringstream in(listed.out);
+  for (std::string line; std::getline(in, line);) ids.push_back(nlohmann::json::parse(line)["id"]);
+  EXPECT_EQ(ids, (std::vector<int64_t>{1202, 1}));
+
+  Output shown = Run(RunWorkflows, {"show", "1", "--json"});
+  ASSERT_EQ(shown.status, 0) << shown.err;
+  nlohmann::json tree = nlohmann::json::parse(shown.out);
+  ASSERT_EQ(tree["steps"].size(), 1200u);
+  EXPECT_EQ(tree["steps"].back()["id"], 1201);
+}
+
 TEST_F(WorkflowsCommandTest, HelpListsEverySubcommand) {
   std::string help = WorkflowsHelp();
   for (const char* sub : {"list", "show", "pause", "resume", "cancel"}) {

@@ -41,6 +41,12 @@ bool IsWorkflow(const Execution& e) { return e.runner == kWorkflowRunner; }
 // parent's: ids increase and a step is created after its workflow).
 template <typename Visit>
 void ScanExecutions(store::Store& store, int64_t after_id, Visit visit) {
+  if (after_id == 0) {
+    // ListExecutions reads forwards only when after_id > 0 (0 lists the newest first); ids
+    // are positive, so start after 1 and read 1 itself.
+    if (std::optional<Execution> first = store.GetExecution(1)) visit(std::move(*first));
+    after_id = 1;
+  }
   while (true) {
     std::vector<Execution> page =
         store.ListExecutions(store::ExecutionFilter{.after_id = after_id, .limit = kPage});
