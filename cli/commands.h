@@ -26,6 +26,9 @@ std::string ExplainHelp();
 // `squall executions list|show|tail|cancel` (executions_command.cpp).
 int RunExecutions(std::span<const std::string> args, const Streams& streams);
 std::string ExecutionsHelp();
+// `squall workflows list|show|pause|resume|cancel` (workflows_command.cpp).
+int RunWorkflows(std::span<const std::string> args, const Streams& streams);
+std::string WorkflowsHelp();
 // `squall events send|list|show` (events_command.cpp).
 int RunEvents(std::span<const std::string> args, const Streams& streams);
 std::string EventsHelp();

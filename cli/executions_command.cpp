@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/execution_cancel.h"
 #include "cli/state_flags.h"
 #include "cli/state_json.h"
 #include "cli/subcommand.h"
@@ -23,17 +24,6 @@ namespace po = boost::program_options;
 using json = nlohmann::ordered_json;
 using store::Execution;
 using store::Status;
-
-// ---------------------------------------------------------------------------------------------
-// Formatting.
-
-// The duration of the latest attempt; still counting while it runs. "-" before it started.
-std::string Elapsed(const Execution& e, store::Millis now) {
-  if (e.started_at == 0) return "-";
-  store::Millis end = e.finished_at != 0 ? e.finished_at : now;
-  if (e.finished_at == 0 && store::IsTerminal(e.status)) return "-";
-  return FormatDuration(end - e.started_at);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Shared options.
@@ -99,59 +89,19 @@ constexpr std::string_view kListUsage =
     "created and how long its latest attempt ran (still counting while it runs). Filters\n"
     "combine (AND); repeated --status options are alternatives (OR).\n";
 
-void PrintTable(std::ostream& out, const std::vector<Execution>& executions, store::Millis now) {
-  std::vector<std::array<std::string, 7>> rows;
+void PrintExecutionTable(std::ostream& out, const std::vector<Execution>& executions,
+                         store::Millis now) {
+  std::vector<std::vector<std::string>> rows;
   rows.push_back({"ID", "STATUS", "ACTION", "RULE", "ATTEMPTS", "CREATED", "DURATION"});
   for (const Execution& e : executions) {
-    rows.push_back({std::to_string(e.id), store::StatusName(e.status), e.action,
-                    e.rule.empty()
-                        ? (e.parent_id != 0 ? "(after #" + std::to_string(e.parent_id) + ")" : "-")
+    rows.push_back(
+        {std::to_string(e.id), store::StatusName(e.status), e.action,
+         e.rule.empty() ? (e.parent_id != 0 ? "(after #" + std::to_string(e.parent_id) + ")" : "-")
                         : e.rule,
-                    std::to_string(e.attempts), FormatTime(e.created_at), Elapsed(e, now)});
+         std::to_string(e.attempts), FormatTime(e.created_at), ExecutionElapsed(e, now)});
   }
-  std::array<size_t, 7> width{};
-  for (const auto& row : rows) {
-    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
-  }
-  for (const auto& row : rows) {
-    for (size_t i = 0; i < row.size(); ++i) {
-      // Numbers right-aligned; the last column is not padded (no trailing blanks).
-      bool right = i == 0 || i == 4;
-      if (i + 1 == row.size()) {
-        out << row[i];
-      } else {
-        out << (right ? std::right : std::left) << std::setw(static_cast<int>(width[i])) << row[i]
-            << "  ";
-      }
-    }
-    out << std::left << '\n';
-  }
-}
-
-// Converts --status names; prints the error and returns nullopt for an unknown one.
-std::optional<std::vector<Status>> ParseStatuses(std::string_view command,
-                                                 const std::vector<std::string>& names,
-                                                 std::ostream& err) {
-  std::vector<Status> out;
-  for (const std::string& list : names) {
-    // `--status failed,timed_out` is accepted too.
-    std::string_view rest = list;
-    while (true) {
-      size_t comma = rest.find(',');
-      std::string_view name = rest.substr(0, comma);
-      std::optional<Status> status = store::ParseStatus(name);
-      if (!status) {
-        err << "squall " << command << ": error: unknown status `" << name
-            << "`; use requested, scheduled, running, succeeded, failed, timed_out, canceled "
-               "or abandoned\n";
-        return std::nullopt;
-      }
-      out.push_back(*status);
-      if (comma == std::string_view::npos) break;
-      rest.remove_prefix(comma + 1);
-    }
-  }
-  return out;
+  constexpr std::array<size_t, 2> kRight = {0, 4};  // the numbers
+  PrintTable(out, rows, kRight);
 }
 
 int RunList(std::span<const std::string> arg_list, const Streams& streams) {
@@ -164,7 +114,7 @@ int RunList(std::span<const std::string> arg_list, const Streams& streams) {
     return kExitOk;
   }
   std::optional<std::vector<Status>> statuses =
-      ParseStatuses("executions list", args.statuses, streams.err);
+      ParseStatusNames("executions list", args.statuses, streams.err);
   if (!statuses) return kExitUsage;
   auto opened =
       OpenStateStore("executions list", args.state.dir, StateAccess::kExisting, streams.err);
@@ -180,7 +130,7 @@ int RunList(std::span<const std::string> arg_list, const Streams& streams) {
     streams.out << (filtered ? "no executions match\n" : "no executions yet\n");
     return kExitOk;
   }
-  PrintTable(streams.out, executions, NowMillis());
+  PrintExecutionTable(streams.out, executions, NowMillis());
   return kExitOk;
 }
 
@@ -267,7 +217,7 @@ int RunShow(std::span<const std::string> arg_list, const Streams& streams) {
   if (e.status == Status::kScheduled && e.run_at != 0) field("run at", FormatTime(e.run_at, true));
   field("started", FormatTime(e.started_at, true));
   field("finished", FormatTime(e.finished_at, true));
-  field("duration", Elapsed(e, NowMillis()));
+  field("duration", ExecutionElapsed(e, NowMillis()));
   if (!e.concurrency_key.empty()) field("concurrency key", e.concurrency_key);
   PrintJsonBlock(out, "parameters", e.parameters_json);
   PrintJsonBlock(out, "policy", e.policy_json);
@@ -447,30 +397,24 @@ int RunCancel(std::span<const std::string> arg_list, const Streams& streams) {
   if (!opened) return kExitUserError;
   int canceled = 0;
   for (int64_t id : ids) {
-    store::WriteBatch batch;
-    batch.execution_updates.push_back(store::ExecutionUpdate{
-        .id = id,
-        .status = Status::kCanceled,
-        .finished_at = NowMillis(),
-        .only_from = {Status::kRequested, Status::kScheduled, Status::kRunning}});
-    store::CommitResult result = opened->Commit(std::move(batch));
-    if (!result.ok) {
-      streams.err << "squall executions cancel: error: cannot cancel execution " << id << ": "
-                  << result.error << "\n";
-      continue;
-    }
-    if (std::find(result.applied_updates.begin(), result.applied_updates.end(), id) !=
-        result.applied_updates.end()) {
-      streams.out << "execution " << id << ": canceled\n";
-      ++canceled;
-      continue;
-    }
-    std::optional<Execution> now = opened->GetExecution(id);
-    if (!now) {
-      streams.err << "squall executions cancel: error: no execution " << id
-                  << "; `squall executions list` shows the recent ones\n";
-    } else {
-      streams.out << "execution " << id << ": already " << store::StatusName(now->status) << '\n';
+    CancelOutcome outcome = CancelExecution(*opened, id);
+    switch (outcome.kind) {
+      case CancelOutcome::Kind::kCanceled:
+        streams.out << "execution " << id << ": canceled\n";
+        ++canceled;
+        break;
+      case CancelOutcome::Kind::kFinished:
+        streams.out << "execution " << id << ": already " << store::StatusName(outcome.status)
+                    << '\n';
+        break;
+      case CancelOutcome::Kind::kMissing:
+        streams.err << "squall executions cancel: error: no execution " << id
+                    << "; `squall executions list` shows the recent ones\n";
+        break;
+      case CancelOutcome::Kind::kFailed:
+        streams.err << "squall executions cancel: error: cannot cancel execution " << id << ": "
+                    << outcome.error << "\n";
+        break;
     }
   }
   return canceled > 0 ? kExitOk : kExitUserError;

@@ -25,6 +25,8 @@ constexpr std::array kCommands = {
                 ExplainHelp},
     CommandInfo{"executions", "list, show, follow or cancel executions in the state directory",
                 RunExecutions, ExecutionsHelp},
+    CommandInfo{"workflows", "list and show workflow runs; pause, resume or cancel them",
+                RunWorkflows, WorkflowsHelp},
     CommandInfo{"events", "send an event to the state directory; list and show events", RunEvents,
                 EventsHelp},
     CommandInfo{"kv", "get, set, delete and list keys of the key-value store", RunKv, KvHelp},

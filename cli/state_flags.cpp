@@ -189,4 +189,29 @@ std::string FormatDuration(int64_t millis) {
   return buffer;
 }
 
+std::optional<std::vector<store::Status>> ParseStatusNames(std::string_view command,
+                                                           const std::vector<std::string>& names,
+                                                           std::ostream& err) {
+  std::vector<store::Status> out;
+  for (const std::string& list : names) {
+    // `--status failed,timed_out` is accepted too.
+    std::string_view rest = list;
+    while (true) {
+      size_t comma = rest.find(',');
+      std::string_view name = rest.substr(0, comma);
+      std::optional<store::Status> status = store::ParseStatus(name);
+      if (!status) {
+        err << "squall " << command << ": error: unknown status `" << name
+            << "`; use requested, scheduled, running, succeeded, failed, timed_out, canceled "
+               "or abandoned\n";
+        return std::nullopt;
+      }
+      out.push_back(*status);
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  return out;
+}
+
 }  // namespace squall::cli

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "runtime/store/store.h"
 
@@ -69,5 +70,12 @@ std::string FormatTime(store::Millis at, bool millis = false);
 
 // `1.234s`, `2m03s`, `1h02m`, `3d04h`: an elapsed time for tables.
 std::string FormatDuration(int64_t millis);
+
+// Converts `--status` values (each a name or a comma-separated list of names, as
+// store::ParseStatus reads them). For an unknown name prints `squall <command>: error: unknown
+// status ...` to `err` and returns nullopt.
+std::optional<std::vector<store::Status>> ParseStatusNames(std::string_view command,
+                                                           const std::vector<std::string>& names,
+                                                           std::ostream& err);
 
 }  // namespace squall::cli

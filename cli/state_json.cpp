@@ -1,6 +1,8 @@
 #include "cli/state_json.h"
 
+#include <algorithm>
 #include <charconv>
+#include <iomanip>
 #include <sstream>
 
 #include "cli/state_flags.h"
@@ -82,6 +84,34 @@ void PrintJsonBlock(std::ostream& out, std::string_view heading, const std::stri
   out << '\n' << heading << ":\n";
   std::istringstream lines(ParseStored(text).dump(2));
   for (std::string line; std::getline(lines, line);) out << "  " << line << '\n';
+}
+
+std::string ExecutionElapsed(const store::Execution& e, store::Millis now) {
+  if (e.started_at == 0) return "-";
+  if (e.finished_at == 0 && store::IsTerminal(e.status)) return "-";
+  store::Millis end = e.finished_at != 0 ? e.finished_at : now;
+  return FormatDuration(end - e.started_at);
+}
+
+void PrintTable(std::ostream& out, const std::vector<std::vector<std::string>>& rows,
+                std::span<const size_t> right) {
+  std::vector<size_t> width;
+  for (const auto& row : rows) {
+    width.resize(std::max(width.size(), row.size()));
+    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (i + 1 == row.size()) {
+        out << row[i];
+        break;
+      }
+      bool align_right = std::find(right.begin(), right.end(), i) != right.end();
+      out << (align_right ? std::right : std::left) << std::setw(static_cast<int>(width[i]))
+          << row[i] << "  ";
+    }
+    out << std::left << '\n';
+  }
 }
 
 std::optional<int64_t> ParseId(std::string_view text) {

@@ -7,8 +7,10 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "runtime/store/store.h"
 
@@ -27,6 +29,16 @@ nlohmann::ordered_json EventJson(const store::Event& ev);
 
 // `\n<heading>:\n` then `text` as pretty JSON indented by two spaces; nothing for "".
 void PrintJsonBlock(std::ostream& out, std::string_view heading, const std::string& text);
+
+// How long the latest attempt of `e` ran, as FormatDuration: still counting (to `now`) while it
+// runs; "-" before it started or when it ended without a finish time.
+std::string ExecutionElapsed(const store::Execution& e, store::Millis now);
+
+// Prints `rows` (the first is the header) as columns separated by two spaces, each as wide as
+// its widest cell; columns whose index is in `right` are right-aligned. The last column is not
+// padded (no trailing blanks).
+void PrintTable(std::ostream& out, const std::vector<std::vector<std::string>>& rows,
+                std::span<const size_t> right);
 
 // A record id as the user typed it: a positive decimal number, optionally after `#`.
 std::optional<int64_t> ParseId(std::string_view text);
