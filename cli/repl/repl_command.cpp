@@ -146,8 +146,10 @@ int RunRepl(std::span<const std::string> arg_list, const Streams& streams) {
   if (interactive) {
     g_session = &session;
     g_pending = &pending;
-    std::strncpy(g_word_breaks, repl::kWordBreaks.data(),
-                 std::min(repl::kWordBreaks.size(), sizeof g_word_breaks - 1));
+    // memcpy + terminator: strncpy of an exact-length string trips -Wstringop-truncation at -O3.
+    size_t breaks = std::min(repl::kWordBreaks.size(), sizeof g_word_breaks - 1);
+    std::memcpy(g_word_breaks, repl::kWordBreaks.data(), breaks);
+    g_word_breaks[breaks] = '\0';
     rl_readline_name = "squall";
     rl_completer_word_break_characters = g_word_breaks;
     rl_attempted_completion_function = Complete;

@@ -58,7 +58,9 @@ const Type* Checker::ErrorType() {
     };
     error_type_ =
         types_.Record({field("message", types_.String()), field("action", types_.String()),
-                       field("status", types_.String()), field("result", types_.Json())},
+                       field("status", types_.String()), field("result", types_.Json()),
+                       // `fail "..." with X`: X; absent (null) for a failed action.
+                       field("details", types_.Json())},
                       nullptr, "error");
   }
   return error_type_;

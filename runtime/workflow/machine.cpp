@@ -77,6 +77,7 @@ json Instance::ToJson() const {
               {"waiting", SuspensionName(s.waiting)}};
     if (s.until_ms != 0) j["until"] = s.until_ms;
     if (s.execution != 0) j["execution"] = s.execution;
+    if (!s.trigger.empty()) j["trigger"] = s.trigger;
     if (s.parent != 0) j["index"] = s.index;
     if (!s.yields.empty()) j["yields"] = s.yields;
     if (s.join) {
@@ -133,6 +134,7 @@ std::optional<Instance> Instance::FromJson(const json& j, std::string* error) {
       s.waiting = *waiting;
       s.until_ms = sj.value("until", int64_t{0});
       s.execution = sj.value("execution", int64_t{0});
+      s.trigger = sj.value("trigger", std::string());
       s.index = sj.value("index", int64_t{0});
       if (sj.contains("yields")) s.yields = sj.at("yields").get<std::vector<json>>();
       if (sj.contains("join")) {
@@ -316,6 +318,7 @@ void Machine::RunStrand(Instance& instance, Strand& strand, int64_t now_ms,
         strand.until_ms = timeout.kind == interp::Value::Kind::kDuration && timeout.integer > 0
                               ? now_ms + timeout.integer
                               : 0;
+        if (state.kind == StateKind::kWait) strand.trigger = state.trigger;
         Suspend(strand, state.kind == StateKind::kWait ? Suspension::kEvent : Suspension::kAsk);
         return;
       }
@@ -590,6 +593,7 @@ bool Machine::Deliver(Instance& instance, const std::string& trigger,
     Assign(strand, state.target, payload);
     strand.waiting = Suspension::kNone;
     strand.until_ms = 0;
+    strand.trigger.clear();
     strand.pc = state.next;
     any = true;
   }
@@ -644,6 +648,7 @@ void Machine::Advance(Instance& instance, int64_t now_ms, std::vector<Effect>& e
     Strand& strand = it->second;
     const ir::WorkflowState& state = workflow_.states[strand.pc];
     strand.until_ms = 0;
+    strand.trigger.clear();
     if (strand.waiting == Suspension::kSleep) {
       strand.waiting = Suspension::kNone;
       strand.pc = state.next;

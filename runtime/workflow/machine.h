@@ -65,6 +65,7 @@ struct Strand {
   Suspension waiting = Suspension::kNone;
   int64_t until_ms = 0;
   int64_t execution = 0;  // kCall: the execution (or sub-workflow) the driver started
+  std::string trigger;    // kEvent: the trigger waited for (for people reading the document)
   // As a child: its branch or iteration index; its yields (a `for` iteration).
   int64_t index = 0;
   std::vector<nlohmann::json> yields;
