@@ -12,7 +12,6 @@ import os
 import signal
 import sqlite3
 import sys
-import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -35,29 +34,12 @@ rule guessed {
 """
 
 
-class CorrelationTest(unittest.TestCase):
-    def setUp(self):
-        self._tmp = tempfile.TemporaryDirectory()
-        self.tmp = self._tmp.name
-        self.rule = os.path.join(self.tmp, "corr.rule")
-
-    def tearDown(self):
-        self._tmp.cleanup()
+class CorrelationTest(service_test.ServiceCase):
+    RULE_FILE = "corr.rule"
 
     def write_rules(self, window):
         with open(self.rule, "w", encoding="utf-8") as f:
             f.write(RULES.replace("DIR", self.tmp).replace("WINDOW", window))
-
-    def read(self, name):
-        path = os.path.join(self.tmp, name)
-        if not os.path.exists(path):
-            return None
-        with open(path, encoding="utf-8") as f:
-            return f.read()
-
-    def post(self, service, hook, body):
-        status, text = service.request("POST", "/webhooks/" + hook, json.dumps(body))
-        self.assertEqual(status, 202, text)
 
     def stored_instances(self, state):
         db = sqlite3.connect(f"file:{os.path.join(state, 'squall.db')}?mode=ro", uri=True)

@@ -204,26 +204,42 @@ LogLevel ERROR
         self.proc.wait(timeout=10)
 
 
-class ServiceTest(unittest.TestCase):
+class ServiceCase(unittest.TestCase):
+    """A temporary directory per test (`tmp`), the rule file in it (`rule`, named by
+    RULE_FILE), and the helpers the service tests share (also correlation_test and
+    workflow_test)."""
+    RULE_FILE = "ops.rule"
+
     def setUp(self):
         self._tmp = tempfile.TemporaryDirectory()
         self.tmp = self._tmp.name
-        self.rule = os.path.join(self.tmp, "ops.rule")
-        self.write_rules(RULES)
+        self.rule = os.path.join(self.tmp, self.RULE_FILE)
 
     def tearDown(self):
         self._tmp.cleanup()
 
-    def write_rules(self, text):
-        with open(self.rule, "w", encoding="utf-8") as f:
-            f.write(text.replace("DIR", self.tmp))
-
     def read(self, name):
+        """The text of file `name` in the test's directory, or None when it is not there."""
         path = os.path.join(self.tmp, name)
         if not os.path.exists(path):
             return None
         with open(path, encoding="utf-8") as f:
             return f.read()
+
+    def post(self, service, hook, body):
+        """POSTs `body` as JSON to webhook `hook` and expects it accepted (202)."""
+        status, text = service.request("POST", "/webhooks/" + hook, json.dumps(body))
+        self.assertEqual(status, 202, text)
+
+
+class ServiceTest(ServiceCase):
+    def setUp(self):
+        super().setUp()
+        self.write_rules(RULES)
+
+    def write_rules(self, text):
+        with open(self.rule, "w", encoding="utf-8") as f:
+            f.write(text.replace("DIR", self.tmp))
 
     def executions(self, state):
         r = squall("executions", "list", "--state", state, "--json", "--limit", "100000")

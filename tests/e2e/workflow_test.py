@@ -15,7 +15,6 @@ import os
 import signal
 import sqlite3
 import sys
-import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -102,30 +101,13 @@ rule nap {
 """
 
 
-class WorkflowTest(unittest.TestCase):
-    def setUp(self):
-        self._tmp = tempfile.TemporaryDirectory()
-        self.tmp = self._tmp.name
-        self.rule = os.path.join(self.tmp, "wf.rule")
-
-    def tearDown(self):
-        self._tmp.cleanup()
+class WorkflowTest(service_test.ServiceCase):
+    RULE_FILE = "wf.rule"
 
     def write_rules(self, sleep="3s"):
         with open(self.rule, "w", encoding="utf-8") as f:
             f.write(RULES.replace("DIR", self.tmp).replace("SLEEP", sleep)
                     .replace("TAG", "{{tag}}"))
-
-    def read(self, name):
-        path = os.path.join(self.tmp, name)
-        if not os.path.exists(path):
-            return None
-        with open(path, encoding="utf-8") as f:
-            return f.read()
-
-    def post(self, service, hook, body):
-        status, text = service.request("POST", "/webhooks/" + hook, json.dumps(body))
-        self.assertEqual(status, 202, text)
 
     def executions(self, state, rule):
         r = service_test.squall("executions", "list", "--state", state, "--json", "--rule", rule,
