@@ -330,6 +330,8 @@ void ExecutionEngine::Loop() {
 
     store::WriteBatch batch;
     std::vector<std::function<void()>> on_commit;
+    starts_allowed_ = !stopping;
+    starting_in_batch_ = 0;
     if (!deferred_events_.empty()) {
       batch.events = deferred_events_;
       on_commit.push_back([this] { deferred_events_.clear(); });
@@ -493,14 +495,7 @@ void ExecutionEngine::EnforceEvent(const store::Event& stored, const events::Dec
       log_->warn("rule {} on event {}: {}", rule.name, stored.id, message);
     }
     batch.enforcements.push_back(std::move(enforcement));
-    if (execution) {
-      batch.new_executions.push_back(*execution);
-      auto pending = std::make_shared<Pending>(Pending{std::move(*execution), policy});
-      on_commit.push_back([this, pending] {
-        int64_t id = pending->execution.id;
-        pending_.emplace(id, std::make_unique<Pending>(std::move(*pending)));
-      });
-    }
+    if (execution) Enqueue(std::move(*execution), policy, batch, on_commit);
   }
 }
 
@@ -643,14 +638,44 @@ void ExecutionEngine::Dispatch() {
     p->execution.status = Status::kRunning;
     p->execution.attempts += 1;
     p->execution.started_at = now;
-    if (p->execution.runner == "workflow") {
-      // Not a runner: the control thread runs its machine (AdvanceWorkflows).
-      if (p->policy.concurrency > 0) slots_[{p->execution.rule, p->execution.concurrency_key}]++;
-      workflow_starts_.push_back(std::move(p));
-      continue;
-    }
-    StartRunner(std::move(*p));
+    Start(std::move(p));
   }
+}
+
+void ExecutionEngine::Enqueue(store::Execution x, const EvaluatedPolicy& policy,
+                              store::WriteBatch& batch,
+                              std::vector<std::function<void()>>& on_commit) {
+  // Ready ones waiting in pending_ only exist while every runner slot is taken (Dispatch ran
+  // after the last batch), so starting at once never overtakes them.
+  bool at_once = starts_allowed_ && policy.concurrency == 0 && x.run_at <= Now() &&
+                 running_.size() + starting_in_batch_ < options_.max_running;
+  if (at_once) {
+    ++starting_in_batch_;
+    x.status = Status::kRunning;
+    x.attempts = 1;
+    x.started_at = x.created_at;
+  }
+  batch.new_executions.push_back(x);
+  auto pending = std::make_shared<Pending>(Pending{std::move(x), policy});
+  on_commit.push_back([this, pending, at_once] {
+    auto p = std::make_unique<Pending>(std::move(*pending));
+    if (at_once) {
+      Start(std::move(p));
+      return;
+    }
+    int64_t id = p->execution.id;
+    pending_.emplace(id, std::move(p));
+  });
+}
+
+void ExecutionEngine::Start(std::unique_ptr<Pending> p) {
+  if (p->execution.runner == "workflow") {
+    // Not a runner: the control thread runs its machine (AdvanceWorkflows).
+    if (p->policy.concurrency > 0) slots_[{p->execution.rule, p->execution.concurrency_key}]++;
+    workflow_starts_.push_back(std::move(p));
+    return;
+  }
+  StartRunner(std::move(*p));
 }
 
 namespace {
@@ -764,6 +789,13 @@ void ExecutionEngine::StartRunner(Pending pending) {
   }
   std::shared_ptr<runners::Runner> target = runner->second;
   std::shared_ptr<runners::CancelToken> token = r.cancel;
+  if (target->RunsInline()) {
+    // No process, no I/O (noop): a thread would cost more than the run.
+    runners::RunResult result = target->Run(request, *token);
+    std::lock_guard lock(mu_);
+    completions_.push_back(Completion{id, std::move(result), started_at, Now(), false, {}});
+    return;
+  }
   r.thread = std::thread([this, target, token, id, started_at, request = std::move(request)] {
     runners::RunResult result = target->Run(request, *token);
     std::lock_guard lock(mu_);
@@ -937,22 +969,10 @@ void ExecutionEngine::RecordEnding(const store::Execution& x, const EvaluatedPol
   bool success = status == Status::kSucceeded;
   bool failure = status == Status::kFailed || status == Status::kTimedOut;
   if (workflows_.count(x.parent_id) != 0) {
-    // A workflow step: its workflow moves on (next loop iteration, once this is recorded).
-    StepEnding ending{.workflow = x.parent_id, .execution = x.id};
-    ending.outcome.succeeded = success;
-    if (success) {
-      ending.outcome.value = Json{{"id", std::to_string(x.id)},
-                                  {"action", x.action},
-                                  {"status", store::StatusName(status)},
-                                  {"result", ParseJsonOr(result_json, nullptr)},
-                                  {"started_at", interp::FormatTime(x.started_at)},
-                                  {"finished_at", interp::FormatTime(now)}};
-    } else {
-      ending.outcome.value = ParseJsonOr(
-          error_json,
-          ErrorDocument(store::StatusName(status), x.action, store::StatusName(status), nullptr));
-    }
-    on_commit.push_back([this, ending = std::move(ending)] { step_endings_.push_back(ending); });
+    // A workflow step: its workflow moves on in this same batch (AdvanceWorkflows), so the
+    // step's ending and the workflow's next move are recorded together. If the batch fails,
+    // RestoreWorkflows drops the ending with the rest of the uncommitted state.
+    step_endings_.push_back(EndingOf(x, status, result_json, error_json, now));
     return;
   }
   // `on success` / `on failure` follow the rule's own action only.
@@ -989,12 +1009,7 @@ void ExecutionEngine::RecordEnding(const store::Execution& x, const EvaluatedPol
       log_->warn("rule {}: follow-up of execution {}: {}", x.rule, x.id, message);
       continue;
     }
-    batch.new_executions.push_back(*next);
-    auto pending = std::make_shared<Pending>(Pending{std::move(*next), next_policy});
-    on_commit.push_back([this, pending] {
-      int64_t id = pending->execution.id;
-      pending_.emplace(id, std::make_unique<Pending>(std::move(*pending)));
-    });
+    Enqueue(std::move(*next), next_policy, batch, on_commit);
   }
 }
 

@@ -128,6 +128,14 @@ class ExecutionEngine {
   // Correlation firings -> `correlation.<rule>` events in the batch, with the state changes.
   void RecordCorrelations(std::vector<CorrelationFiring>& firings, store::WriteBatch& batch);
   void Dispatch();
+  // Records the new execution `x` in `batch`; once the batch commits it is started or waits.
+  // It is recorded `running` at once when nothing stands before it (a free runner slot, no
+  // concurrency limit): that saves Dispatch's own commit on the path of every step. Else it is
+  // `requested`, and Dispatch starts it.
+  void Enqueue(store::Execution x, const EvaluatedPolicy& policy, store::WriteBatch& batch,
+               std::vector<std::function<void()>>& on_commit);
+  // Starts a Pending that is recorded `running`: a runner (a thread, or inline), or a workflow.
+  void Start(std::unique_ptr<Pending> pending);
   void StartRunner(Pending pending);
   // Records the end of an execution (its status, result and error): the update, metrics,
   // `core.execution`, and then `on success`/`on failure` of a rule's own action, or the next
@@ -144,6 +152,10 @@ class ExecutionEngine {
     int64_t execution = 0;  // the step's execution
     workflow::CallOutcome outcome;
   };
+  // What the workflow of step `x` learns of its ending: the step's record, or its error.
+  static StepEnding EndingOf(const store::Execution& x, store::Status status,
+                             const std::string& result_json, const std::string& error_json,
+                             int64_t finished_at);
   // Loads every running workflow from the store (documents; a workflow started but never
   // recorded starts afresh). Also after a failed commit.
   bool RestoreWorkflows(std::string* error);
@@ -205,6 +217,10 @@ class ExecutionEngine {
   std::map<int64_t, std::unique_ptr<Pending>> pending_;  // by id: oldest first
   std::map<int64_t, std::unique_ptr<Running>> running_;
   std::map<std::pair<std::string, std::string>, int> slots_;  // (rule, key) -> running
+  // Enqueue: whether executions may start at once (not while stopping), and how many the
+  // batch being built starts so.
+  bool starts_allowed_ = false;
+  size_t starting_in_batch_ = 0;
   ThrottleWindows throttles_;
   // Throttle admissions of the batch being built, undone when its commit fails.
   struct Admission {

@@ -700,5 +700,40 @@ TEST_F(EngineTest, AbsenceStateSurvivesARestartAndFiresOnce) {
   EXPECT_EQ(ReadFile(dir_ / "stuck"), "web1;");
 }
 
+TEST_F(EngineTest, WorkflowMovesOnFromAStepEndingRecordedAlone) {
+  // A step's ending committed, then the runtime stopped before the workflow's next move was
+  // recorded: at the restart the workflow goes on from the recorded ending, without running the
+  // step again.
+  const std::string body = R"(workflow two() {
+  core.local(cmd: "printf a >> {dir}/ran; sleep 30")
+  core.local(cmd: "printf b >> {dir}/ran")
+}
+rule r {
+  if disk.low
+  then two()
+})";
+  Start(body);
+  Send(R"({"host": "h", "mount": "/", "free_pct": 1})");
+  ASSERT_TRUE(WaitFor([&] { return ReadFile(dir_ / "ran") == "a"; }));
+  engine_->Stop(std::chrono::milliseconds(0));
+  engine_.reset();
+  std::vector<store::Execution> before = Executions();
+  ASSERT_EQ(before.size(), 2u);  // the workflow and its first step, both `running`
+  store::ExecutionUpdate ended;
+  ended.id = before[1].id;
+  ended.status = Status::kSucceeded;
+  ended.finished_at = Now();
+  ended.result_json = R"({"stdout": "a"})";
+  store::WriteBatch batch;
+  batch.execution_updates.push_back(ended);
+  ASSERT_TRUE(store_->Commit(std::move(batch)).ok);
+
+  Start(body);
+  auto list = WaitEnded(3);
+  ASSERT_EQ(list.size(), 3u);
+  for (const store::Execution& x : list) EXPECT_EQ(x.status, Status::kSucceeded) << x.id;
+  EXPECT_EQ(ReadFile(dir_ / "ran"), "ab");
+}
+
 }  // namespace
 }  // namespace squall::engine

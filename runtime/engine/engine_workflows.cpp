@@ -54,6 +54,27 @@ Json ExecutionEngine::ParametersOf(const store::Execution& x, std::vector<std::s
   return params;
 }
 
+ExecutionEngine::StepEnding ExecutionEngine::EndingOf(const store::Execution& x, Status status,
+                                                      const std::string& result_json,
+                                                      const std::string& error_json,
+                                                      int64_t finished_at) {
+  StepEnding ending{.workflow = x.parent_id, .execution = x.id};
+  ending.outcome.succeeded = status == Status::kSucceeded;
+  if (ending.outcome.succeeded) {
+    ending.outcome.value = Json{{"id", std::to_string(x.id)},
+                                {"action", x.action},
+                                {"status", store::StatusName(status)},
+                                {"result", ParseJsonOr(result_json, nullptr)},
+                                {"started_at", interp::FormatTime(x.started_at)},
+                                {"finished_at", interp::FormatTime(finished_at)}};
+  } else {
+    ending.outcome.value = ParseJsonOr(
+        error_json,
+        ErrorDocument(store::StatusName(status), x.action, store::StatusName(status), nullptr));
+  }
+  return ending;
+}
+
 void ExecutionEngine::IndexWorkflow(WorkflowRun& run) {
   int64_t id = run.execution.id;
   for (const std::string& trigger : run.waits) {
@@ -146,6 +167,16 @@ bool ExecutionEngine::RestoreWorkflows(std::string* error) {
           ErrorDocument("the workflow is no longer in the rules", x.action, "failed", Json());
     }
     if (run->policy.concurrency > 0) slots_[{x.rule, x.concurrency_key}]++;
+    // A step whose ending was recorded without the workflow's next move (the runtime stopped
+    // in between): the workflow moves on now from the recorded ending.
+    for (const auto& [strand_id, strand] : run->instance.strands) {
+      if (strand.waiting != workflow::Suspension::kCall || strand.execution == 0) continue;
+      std::optional<store::Execution> step = store.GetExecution(strand.execution);
+      if (step && store::IsTerminal(step->status)) {
+        step_endings_.push_back(
+            EndingOf(*step, step->status, step->result_json, step->error_json, step->finished_at));
+      }
+    }
     run->execution = std::move(x);
     int64_t id = run->execution.id;
     WorkflowRun& ref = *run;
@@ -169,8 +200,8 @@ void ExecutionEngine::StartStep(WorkflowRun& run, int64_t strand, uint32_t state
   policy.step = static_cast<int>(state);
   const ir::ActionSpec* spec =
       call.is_workflow ? nullptr : ir::FindAction(program_->program(), call.callee);
-  RenderedParameters rendered = RenderParameters(in, definition.matcher, call.arguments, spec,
-                                                 machine->Frame(run.instance, strand));
+  RenderedParameters rendered =
+      RenderParameters(in, definition.matcher, call.arguments, spec, frame);
   store::Execution x;
   x.id = options_.store->NextExecutionId();
   if (x.id <= 0) {
@@ -195,12 +226,7 @@ void ExecutionEngine::StartStep(WorkflowRun& run, int64_t strand, uint32_t state
   x.run_at = x.created_at;
   machine->BindExecution(run.instance, strand, x.id);
   run.dirty = true;
-  batch.new_executions.push_back(x);
-  auto pending = std::make_shared<Pending>(Pending{std::move(x), policy});
-  on_commit.push_back([this, pending] {
-    int64_t id = pending->execution.id;
-    pending_.emplace(id, std::make_unique<Pending>(std::move(*pending)));
-  });
+  Enqueue(std::move(x), policy, batch, on_commit);
 }
 
 void ExecutionEngine::HandleWorkflowEffects(WorkflowRun& run,

@@ -22,6 +22,7 @@ class NoopRunner final : public Runner {
     out.result = {{"succeeded", true}, {"failed", false}, {"return_code", 0}};
     return out;
   }
+  bool RunsInline() const override { return true; }
 };
 
 // What CreateRunner hands out: turns exceptions into failures and masks secrets in everything
@@ -29,6 +30,7 @@ class NoopRunner final : public Runner {
 class GuardedRunner final : public Runner {
  public:
   explicit GuardedRunner(std::unique_ptr<Runner> inner) : inner_(std::move(inner)) {}
+  bool RunsInline() const override { return inner_->RunsInline(); }
 
   RunResult Run(const RunRequest& request, const CancelToken& cancel) override {
     RunResult out;

@@ -122,6 +122,9 @@ class Runner {
   virtual ~Runner() = default;
   // Blocking; thread-safe; never throws.
   virtual RunResult Run(const RunRequest& request, const CancelToken& cancel) = 0;
+  // True when Run never blocks (no process, no I/O): the engine calls it on its control
+  // thread rather than giving it a thread of its own.
+  virtual bool RunsInline() const { return false; }
 };
 
 // A runner for `runner_type`, or null for types not handled by this library (http-request,

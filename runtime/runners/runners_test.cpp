@@ -70,6 +70,16 @@ TEST(NoopRunnerTest, SucceedsWithStackStormsResult) {
   EXPECT_EQ(r.error, "");
 }
 
+TEST(RunnerTest, OnlyRunnersThatNeverBlockRunInline) {
+  // The engine runs inline runners on its control thread: a process runner there would stall it.
+  for (const char* type : {"noop", "local-shell-cmd", "local-shell-script", "remote-shell-cmd",
+                           "remote-shell-script", "python-script"}) {
+    std::unique_ptr<Runner> runner = CreateRunner(type, RunnerOptions{});
+    ASSERT_NE(runner, nullptr) << type;
+    EXPECT_EQ(runner->RunsInline(), std::string_view(type) == "noop") << type;
+  }
+}
+
 TEST(MaskSecretsTest, MasksTextAndEveryStringInJson) {
   EXPECT_EQ(MaskSecrets(std::string("pw=hunter2 again hunter2"), {"hunter2", ""}),
             "pw=******** again ********");
