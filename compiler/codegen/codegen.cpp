@@ -77,6 +77,19 @@ class MatcherEmitter {
     b_.CreateRetVoid();
   }
 
+  // `int32_t squall_m<N>_c<K>(ptr ctx)`: whether condition `node` holds for the frame.
+  void EmitCondition(uint32_t node) {
+    auto* type = llvm::FunctionType::get(i32_, {ptr_}, false);
+    fn_ = llvm::Function::Create(type, llvm::Function::ExternalLinkage,
+                                 ConditionName(matcher_index_, node), module_);
+    fn_->addFnAttr(llvm::Attribute::NoUnwind);
+    ctx_ = fn_->getArg(0);
+    ctx_->setName("ctx");
+    b_.SetInsertPoint(llvm::BasicBlock::Create(c_, "entry", fn_));
+    slots_ = LoadField(kContextSlots, ptr_, "slots");
+    b_.CreateRet(b_.CreateZExt(Condition(node), i32_));
+  }
+
  private:
   // ---- Context and slots ----
 
@@ -1043,6 +1056,10 @@ std::string EntryName(uint32_t matcher, bool backstop) {
   return "squall_m" + std::to_string(matcher) + (backstop ? "_backstop" : "_std");
 }
 
+std::string ConditionName(uint32_t matcher, uint32_t node) {
+  return "squall_m" + std::to_string(matcher) + "_c" + std::to_string(node);
+}
+
 std::vector<uint32_t> ScratchOffsets(const index::MatcherIndex& index, uint32_t* total_words) {
   std::vector<uint32_t> offsets;
   uint32_t total = 0;
@@ -1061,6 +1078,12 @@ std::unique_ptr<llvm::Module> Generate(const Input& input, llvm::LLVMContext& co
                            input.plan_slots[m]);
     emitter.EmitFunction(/*backstop=*/false);
     emitter.EmitFunction(/*backstop=*/true);
+  }
+  for (const ir::Workflow& workflow : input.program->workflows) {
+    uint32_t m = workflow.matcher;
+    MatcherEmitter emitter(*module, input.program->matchers[m], m, input.indexes[m],
+                           input.plan_slots[m]);
+    for (uint32_t node : ir::ConditionNodes(workflow)) emitter.EmitCondition(node);
   }
   std::string problems;
   llvm::raw_string_ostream stream(problems);

@@ -1,8 +1,10 @@
 // Code generation: the matcher IR (compiler/ir) and its index plans (compiler/index) become one
-// LLVM module holding a native function per matcher and rule class:
+// LLVM module holding a native function per matcher and rule class, and one per workflow
+// condition:
 //
 //   void squall_m<N>_std(codegen::MatchContext*)       the standard rules of matcher N
 //   void squall_m<N>_backstop(codegen::MatchContext*)  its `@backstop` rules (when it has any)
+//   int32_t squall_m<N>_c<K>(codegen::MatchContext*)   condition node K of workflow matcher N
 //
 // Each function walks the matcher's decision tree — hash dispatch, pattern scans, threshold
 // walks — and evaluates only the residual conjuncts of the candidate rules it reaches, in
@@ -40,6 +42,12 @@ struct Input {
 
 // The name of a matcher's entry point.
 std::string EntryName(uint32_t matcher, bool backstop);
+
+// The name of the function deciding a workflow condition (ir::ConditionNodes): node `node` of
+// matcher `matcher`, the workflow's. `int32_t fn(codegen::MatchContext*)` returns 1 when the
+// condition holds for the frame in MatchContext::slots (fired, pattern_sets and scratch are
+// unused), with the interpreter's meaning: true only for a present `true`.
+std::string ConditionName(uint32_t matcher, uint32_t node);
 
 // Where each pattern node of a matcher writes its scan results in MatchContext::scratch (in
 // uint32 words, by pattern set number), and how many words the matcher needs in all.

@@ -398,5 +398,9 @@ struct Program {
 const ActionSpec* FindAction(const Program& program, std::string_view ref);
 // The workflow `name` of `program`; null when there is none.
 const Workflow* FindWorkflow(const Program& program, std::string_view name);
+// The boolean expressions of `workflow` the machine decides with (kBranch conditions, kWait
+// `where` conditions): nodes of its matcher, ascending, each once. The native code generator
+// compiles each into a function of its own.
+std::vector<uint32_t> ConditionNodes(const Workflow& workflow);
 
 }  // namespace squall::ir

@@ -92,6 +92,17 @@ const Workflow* FindWorkflow(const Program& program, std::string_view name) {
   return it != program.workflows.end() && it->name == name ? &*it : nullptr;
 }
 
+std::vector<uint32_t> ConditionNodes(const Workflow& workflow) {
+  std::vector<uint32_t> nodes;
+  for (const WorkflowState& state : workflow.states) {
+    bool decides = state.kind == StateKind::kBranch || state.kind == StateKind::kWait;
+    if (decides && state.value.IsValid()) nodes.push_back(state.value.index);
+  }
+  std::sort(nodes.begin(), nodes.end());
+  nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+  return nodes;
+}
+
 std::string WorkflowMatcherTrigger(std::string_view workflow) {
   // A space: no trigger ref has one, so no event ever reaches this matcher.
   return "workflow " + std::string(workflow);

@@ -33,7 +33,7 @@ workflow::Machine* ExecutionEngine::MachineFor(const std::string& name) {
   const ir::Workflow* definition = ir::FindWorkflow(program_->program(), name);
   if (definition == nullptr) return nullptr;
   auto machine = std::make_unique<workflow::Machine>(program_->program(), *definition,
-                                                     program_->interpreter());
+                                                     program_->interpreter(), program_->matcher());
   return machines_.emplace(name, std::move(machine)).first->second.get();
 }
 

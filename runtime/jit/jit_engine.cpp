@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <optional>
 
@@ -48,7 +49,7 @@ using Clock = std::chrono::steady_clock;
 
 // Part of every cache key, with the executable's build id (BuildId): objects compiled by
 // another build of Squall never load, whatever changed in it.
-constexpr const char* kCodegenVersion = "squall-codegen-1";
+constexpr const char* kCodegenVersion = "squall-codegen-2";  // 2: workflow conditions
 
 // Above this many LLVM instructions after optimization, code generation uses the fast
 // instruction selector (see CreateJitEngine).
@@ -220,6 +221,7 @@ bool CompileObject(llvm::Module& module, llvm::TargetMachine& target,
 }
 
 using MatchFn = void (*)(codegen::MatchContext*);
+using ConditionFn = int32_t (*)(codegen::MatchContext*);
 
 class JitEngine final : public match::Engine {
  public:
@@ -307,6 +309,18 @@ class JitEngine final : public match::Engine {
         (backstop ? matchers_[m].backstop : matchers_[m].standard) = address->toPtr<MatchFn>();
       }
     }
+    for (const ir::Workflow& workflow : program_.workflows) {
+      for (uint32_t node : ir::ConditionNodes(workflow)) {
+        llvm::Expected<llvm::orc::ExecutorAddr> address =
+            jit_->lookup(codegen::ConditionName(workflow.matcher, node));
+        if (!address) {
+          *error = ToString(address.takeError());
+          if (!session_errors_.empty()) *error += " (" + session_errors_ + ")";
+          return false;
+        }
+        conditions_[{workflow.matcher, node}] = address->toPtr<ConditionFn>();
+      }
+    }
     return true;
   }
 
@@ -344,6 +358,18 @@ class JitEngine final : public match::Engine {
     }
   }
 
+  std::optional<bool> Holds(uint32_t matcher, uint32_t node,
+                            const events::DecodedEvent& frame) override {
+    auto it = conditions_.find({matcher, node});
+    if (it == conditions_.end()) return std::nullopt;
+    host_.event = &frame;
+    codegen::MatchContext ctx;
+    ctx.slots = frame.slots.data();
+    ctx.slot_count = frame.slots.size();
+    ctx.host = &host_;
+    return it->second(&ctx) != 0;
+  }
+
  private:
   struct MatcherRuntime {
     MatchFn standard = nullptr;
@@ -359,6 +385,7 @@ class JitEngine final : public match::Engine {
   interp::Interpreter interpreter_;  // conditions that are not native, via squall_rt_eval
   HostState host_;
   std::vector<MatcherRuntime> matchers_;
+  std::map<std::pair<uint32_t, uint32_t>, ConditionFn> conditions_;  // (matcher, node)
   std::unique_ptr<llvm::orc::LLJIT> jit_;
   std::string session_errors_;
 };

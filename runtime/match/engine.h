@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "runtime/events/decoded_event.h"
@@ -36,6 +37,18 @@ class Engine {
   // their decision tree's): ordering 85 firings per event would cost the native matchers more
   // than finding them. Callers that present firings sort them (SortFirings).
   virtual void Match(const events::DecodedEvent& event, std::vector<RuleRef>& out) = 0;
+
+  // Whether workflow condition `node` of matcher `matcher` (one of ir::ConditionNodes of the
+  // workflow whose expressions that matcher holds) holds for `frame`, decoded with
+  // DecoderPlans(); nullopt when this engine has no code of its own for it, and the caller
+  // evaluates it with the interpreter. The native matchers compile every such condition.
+  virtual std::optional<bool> Holds(uint32_t matcher, uint32_t node,
+                                    const events::DecodedEvent& frame) {
+    (void)matcher;
+    (void)node;
+    (void)frame;
+    return std::nullopt;
+  }
 };
 
 // Sorts firings into program order (matcher, then rule).

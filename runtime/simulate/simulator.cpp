@@ -260,7 +260,8 @@ workflow::Machine& Simulator::MachineFor(const std::string& name) {
     SQUALL_CHECK(definition != nullptr, "a workflow call to a workflow not in the program");
     it = machines_
              .emplace(name, std::make_unique<workflow::Machine>(program_->program(), *definition,
-                                                                program_->interpreter()))
+                                                                program_->interpreter(),
+                                                                program_->matcher()))
              .first;
   }
   return *it->second;

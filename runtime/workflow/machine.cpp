@@ -167,8 +167,8 @@ std::optional<Instance> Instance::FromJson(const json& j, std::string* error) {
 // Evaluation.
 
 Machine::Machine(const ir::Program& program, const ir::Workflow& workflow,
-                 interp::Interpreter& interpreter)
-    : program_(program), workflow_(workflow), interpreter_(interpreter) {
+                 interp::Interpreter& interpreter, match::Engine& conditions)
+    : program_(program), workflow_(workflow), interpreter_(interpreter), conditions_(conditions) {
   events::DecoderOptions options;
   options.mode = events::DecodeMode::kBare;
   options.bare_trigger = program.matchers[workflow.matcher].trigger;
@@ -193,6 +193,16 @@ interp::Value Machine::Evaluate(const json& frame, ir::NodeRef node) {
   scratch_ = engine::DumpJson(frame);
   decoder_->Decode(scratch_, decoded_);
   return interpreter_.Evaluate(workflow_.matcher, node, decoded_);
+}
+
+bool Machine::Holds(const json& frame, ir::NodeRef node) {
+  scratch_ = engine::DumpJson(frame);
+  decoder_->Decode(scratch_, decoded_);
+  if (std::optional<bool> native = conditions_.Holds(workflow_.matcher, node.index, decoded_)) {
+    return *native;
+  }
+  interp::Value v = interpreter_.Evaluate(workflow_.matcher, node, decoded_);
+  return v.kind == interp::Value::Kind::kBool && v.boolean;
 }
 
 json Machine::EvaluateJson(const json& frame, ir::NodeRef node) {
@@ -286,12 +296,9 @@ void Machine::RunStrand(Instance& instance, Strand& strand, int64_t now_ms,
         Assign(strand, state.target, EvaluateJson(strand.frame, state.value));
         strand.pc = state.next;
         break;
-      case StateKind::kBranch: {
-        interp::Value condition = Evaluate(strand.frame, state.value);
-        bool holds = condition.kind == interp::Value::Kind::kBool && condition.boolean;
-        strand.pc = holds ? state.next : state.alt;
+      case StateKind::kBranch:
+        strand.pc = Holds(strand.frame, state.value) ? state.next : state.alt;
         break;
-      }
       case StateKind::kJump:
         strand.pc = state.next;
         break;
@@ -587,8 +594,7 @@ bool Machine::Deliver(Instance& instance, const std::string& trigger,
     if (state.value.IsValid()) {
       json frame = strand.frame;
       frame[ir::kEventKey] = payload;
-      interp::Value holds = Evaluate(frame, state.value);
-      if (holds.kind != interp::Value::Kind::kBool || !holds.boolean) continue;
+      if (!Holds(frame, state.value)) continue;
     }
     Assign(strand, state.target, payload);
     strand.waiting = Suspension::kNone;

@@ -39,6 +39,7 @@
 #include "runtime/events/decoded_event.h"
 #include "runtime/events/decoder.h"
 #include "runtime/interp/interpreter.h"
+#include "runtime/match/engine.h"
 
 namespace squall::workflow {
 
@@ -122,9 +123,12 @@ struct CallOutcome {
 
 class Machine {
  public:
-  // `program` and `interpreter` (built from `program`) must outlive the machine.
+  // `program`, `interpreter` and `conditions` (both built from `program`) must outlive the
+  // machine. The machine decides its conditions (branches, `wait ... where`) with
+  // `conditions` — the native matchers run compiled code for them — and evaluates every other
+  // expression, and conditions `conditions` has no code for, with `interpreter`.
   Machine(const ir::Program& program, const ir::Workflow& workflow,
-          interp::Interpreter& interpreter);
+          interp::Interpreter& interpreter, match::Engine& conditions);
   ~Machine();
   Machine(const Machine&) = delete;
   Machine& operator=(const Machine&) = delete;
@@ -165,6 +169,8 @@ class Machine {
   struct Raise;
   void RunStrand(Instance& instance, Strand& strand, int64_t now_ms, std::vector<Effect>& effects);
   interp::Value Evaluate(const nlohmann::json& frame, ir::NodeRef node);
+  // Whether condition `node` (of ir::ConditionNodes) holds for `frame`.
+  bool Holds(const nlohmann::json& frame, ir::NodeRef node);
   nlohmann::json EvaluateJson(const nlohmann::json& frame, ir::NodeRef node);
   void Assign(Strand& strand, int32_t variable, nlohmann::json value);
   void Suspend(Strand& strand, Suspension what);
@@ -181,6 +187,7 @@ class Machine {
   const ir::Program& program_;
   const ir::Workflow& workflow_;
   interp::Interpreter& interpreter_;
+  match::Engine& conditions_;
   std::unique_ptr<events::Decoder> decoder_;
   events::DecodedEvent decoded_;
   std::string scratch_;
