@@ -18,6 +18,8 @@ namespace {
 
 constexpr int64_t kOneDayMs = 86'400'000;
 
+bool IsTimestamp(std::string_view text);  // defined with the test checks below
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -120,7 +122,12 @@ void Checker::CheckTriggerArgs(const ast::TriggerAtom& atom, const schema::Trigg
     spec.has_default = param->default_json.has_value();
     spec.enum_json = param->enum_json;
     spec.decl = param->decl;
-    CheckArgumentValue(spec, "trigger", ref, *arg.value, value_type);
+    // A `date-time` parameter (core.st2.DateTimer's `date`) is written as its text, which is
+    // what the trigger source reads.
+    if (!CheckTimestampText(*arg.value, spec.type,
+                            "parameter `" + name + "` of trigger `" + ref + "`", param->decl)) {
+      CheckArgumentValue(spec, "trigger", ref, *arg.value, value_type);
+    }
     if (constant_args) {
       if (std::optional<ConstValue> value = Evaluate(*arg.value)) {
         out_->trigger_parameters[atom.id.value].emplace_back(name, std::move(*value));
@@ -133,6 +140,20 @@ void Checker::CheckTriggerArgs(const ast::TriggerAtom& atom, const schema::Trigg
          {ref, param.name, types::ToString(param.type != nullptr ? param.type : types_.Json())})
         .AddNote(Kind::DeclaredHere, param.decl, {"parameter `" + param.name + "`"});
   }
+}
+
+bool Checker::CheckTimestampText(const ast::Expr& value, const Type* expected,
+                                 const std::string& what, SourceRange decl) {
+  if (expected->NonOptional()->kind() != TypeKind::kTime) return false;
+  const auto* text = ast::As<ast::StringLiteral>(&value);
+  if (text == nullptr || !text->IsPlain()) return false;
+  if (!IsTimestamp(text->Text())) {
+    auto& d = Emit(Kind::TypeMismatch, value.range,
+                   {what, "time (an RFC 3339 timestamp such as \"2024-05-02T10:00:00Z\")",
+                    "\"" + text->Text() + "\""});
+    if (decl.IsValid()) d.AddNote(Kind::DeclaredHere, decl, {what});
+  }
+  return true;
 }
 
 const Type* Checker::CheckAtom(const ast::TriggerAtom& atom, bool constant_args, Scope& scope) {
@@ -578,6 +599,20 @@ bool IsTimestamp(std::string_view text) {
   return RE2::FullMatch(text, kTimestamp);
 }
 
+// MissingPayloadField at `at` for each required field of `record` without a default that
+// `given` lacks; `emit(at, args)` emits one (the checker's Emit of that kind).
+template <typename EmitFn>
+void EmitMissingFields(const Type* record, const std::set<std::string>& given, SourceRange at,
+                       std::string_view what, EmitFn&& emit) {
+  for (const types::Field& field : record->fields()) {
+    if (!field.required || !field.default_json.empty() || given.count(field.name) != 0) continue;
+    diag::Diagnostic& d = emit(at, {std::string(what), field.name, types::ToString(field.type)});
+    if (field.decl.IsValid()) {
+      d.AddNote(Kind::DeclaredHere, field.decl, {"field `" + field.name + "`"});
+    }
+  }
+}
+
 }  // namespace
 
 void Checker::CheckDataLiteral(const ast::Expr& data, const Type* type, std::string_view what,
@@ -589,16 +624,9 @@ void Checker::CheckDataLiteral(const ast::Expr& data, const Type* type, std::str
     return;
   }
   // A timestamp written as text where a `time` is expected.
-  if (expected->kind() == TypeKind::kTime) {
-    if (const auto* text = ast::As<ast::StringLiteral>(&data); text != nullptr && text->IsPlain()) {
-      Record(data, types_.String());
-      if (!IsTimestamp(text->Text())) {
-        Emit(Kind::TypeMismatch, data.range,
-             {what, "time (an RFC 3339 timestamp such as \"2024-05-02T10:00:00Z\")",
-              "\"" + text->Text() + "\""});
-      }
-      return;
-    }
+  if (CheckTimestampText(data, expected, std::string(what), SourceRange{})) {
+    Record(data, types_.String());
+    return;
   }
   const auto* list = ast::As<ast::ListExpr>(&data);
   if (list != nullptr && expected->kind() == TypeKind::kList) {
@@ -645,14 +673,11 @@ void Checker::CheckDataLiteral(const ast::Expr& data, const Type* type, std::str
     CheckDataLiteral(*entry.value, field->type, "field `" + entry.key + "`", partial, scope);
   }
   if (partial) return;
-  for (const types::Field& field : expected->fields()) {
-    if (!field.required || !field.default_json.empty() || given.count(field.name) != 0) continue;
-    auto& d = Emit(Kind::MissingPayloadField, data.range,
-                   {std::string(what), field.name, types::ToString(field.type)});
-    if (field.decl.IsValid()) {
-      d.AddNote(Kind::DeclaredHere, field.decl, {"field `" + field.name + "`"});
-    }
-  }
+  EmitMissingFields(
+      expected, given, data.range,
+      what, [&](SourceRange at, std::initializer_list<diag::Arg> args) -> auto& {
+        return Emit(Kind::MissingPayloadField, at, args);
+      });
 }
 
 namespace {
@@ -713,6 +738,15 @@ void Checker::CheckTest(const ast::TestDecl& test) {
           CheckDataLiteral(*given.payload, payload, "the `" + name + "` event",
                            /*partial=*/builtin_atom, scope);
           RecordTestValue(*given.payload);
+        } else if (given.trigger->kind == ast::TriggerAtomKind::kNamed && payload != nullptr &&
+                   payload->NonOptional()->kind() == TypeKind::kRecord) {
+          // No payload is the event `{}`: its required fields are missing.
+          EmitMissingFields(
+              payload->NonOptional(), {}, given.trigger->range,
+              "the `" + given.trigger->name.ToString() + "` event",
+              [&](SourceRange at, std::initializer_list<diag::Arg> args) -> auto& {
+                return Emit(Kind::MissingPayloadField, at, args);
+              });
         }
         if (given.after != nullptr) {
           CheckPositiveDuration(*given.after, scope, "`after`");

@@ -229,6 +229,11 @@ class Checker {
   void CheckNamedArgs(const ast::CallExpr& call, std::string_view owner_kind,
                       const std::string& owner, std::span<const ParamSpec> params,
                       SourceRange owner_decl, bool partial, Scope& scope, const ExprContext& ctx);
+  // When `expected` is `time` and `value` a plain string literal: checks that the text is
+  // an RFC 3339 timestamp (TypeMismatch naming `what`, with a note at `decl` when valid) and
+  // returns true, the value being taken as that text; false otherwise (nothing checked).
+  bool CheckTimestampText(const ast::Expr& value, const Type* expected, const std::string& what,
+                          SourceRange decl);
   void CheckArgumentValue(const ParamSpec& param, std::string_view owner_kind,
                           const std::string& owner, const ast::Expr& value, const Type* value_type);
   // RawShellInterpolation for each `{{raw(...)}}` in a shell command argument.

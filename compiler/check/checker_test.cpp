@@ -198,6 +198,19 @@ INSTANTIATE_TEST_SUITE_P(
         CheckCase{"wrong_type",
                   "import ops\ntrigger t { h: string }\nrule r { if t then ops.run(cmd: 42) }\n",
                   {{"ArgumentTypeMismatch", 3, 33}}},
+        // A `date-time` trigger parameter takes the timestamp's text (StackStorm's form too).
+        CheckCase{"trigger_time_parameter_as_text",
+                  "import core\nimport ops\n"
+                  "rule a { if core.st2.DateTimer(date: \"2030-01-01T10:00:00Z\") then "
+                  "ops.run(cmd: \"x\") }\n"
+                  "rule b { if core.st2.DateTimer(date: \"2030-01-01 10:00:00\", timezone: "
+                  "\"UTC\") then ops.run(cmd: \"x\") }\n",
+                  {}},
+        CheckCase{"trigger_time_parameter_not_a_timestamp",
+                  "import core\nimport ops\n"
+                  "rule a { if core.st2.DateTimer(date: \"tomorrow\") then ops.run(cmd: \"x\") }\n"
+                  "rule b { if core.st2.DateTimer(date: 5) then ops.run(cmd: \"x\") }\n",
+                  {{"TypeMismatch", 3, 38}, {"ArgumentTypeMismatch", 4, 38}}},
         CheckCase{"enum",
                   "import ops\ntrigger t { h: string }\n"
                   "rule r { if t then ops.run(cmd: \"x\", mode: \"medium\") }\n",

@@ -366,7 +366,18 @@ struct Importer::Impl {
     guard =
         guard || CanHoldOnEmptyPayload(op, key.top_field.empty(), pattern->value, template_pattern);
     std::string call = "st2_" + std::string(op) + "(" + key.expr;
-    if (op == "exists" || op == "nexists") return call + ")";
+    if (op == "exists" || op == "nexists") {
+      // The operator ignores its pattern, but StackStorm renders it first: a template that
+      // reads a missing payload field fails to render, which makes the criterion false.
+      std::string exists;
+      if (schema::KindOf(pattern->value) == ValueKind::kString) {
+        TemplateResult t = TranslateTemplate(pattern->value.Scalar(),
+                                             TemplateContext::kCriteriaPattern, ctx.webhook);
+        if (!Take(ctx, t, pattern->value_range)) return std::nullopt;
+        exists = RenderGuards(t);
+      }
+      return exists + call + ")";
+    }
     if (op == "search") {
       std::optional<std::string> condition =
           ReadRequiredString(ctx, criterion, "condition", owner, entry.key_range);
@@ -400,14 +411,21 @@ struct Importer::Impl {
       }
       // A whole-string template is decoded as JSON by StackStorm: the value keeps its type.
       pattern_text = !t.single_expression.empty() ? t.single_expression : t.text;
-      // StackStorm renders with StrictUndefined: a missing payload field is a render error,
-      // which makes the criterion false. Squall would read it as null.
-      for (const std::string& path : t.required_paths) exists += "st2_exists(" + path + ") and ";
+      exists = RenderGuards(t);
     } else {
       pattern_text = Literal(ctx, pattern->value, pattern->value_range, /*templates=*/false);
     }
     if (!pattern_text) return std::nullopt;
     return exists + call + ", " + *pattern_text + ")";
+  }
+
+  // `st2_exists(p) and ` for each payload path `t` renders. StackStorm renders with
+  // StrictUndefined: a missing payload field is a render error, which makes the criterion
+  // false; Squall would read it as null.
+  static std::string RenderGuards(const TemplateResult& t) {
+    std::string out;
+    for (const std::string& path : t.required_paths) out += "st2_exists(" + path + ") and ";
+    return out;
   }
 
   // Templates inside `search` see `item`, which only st2_search itself evaluates.
@@ -655,11 +673,12 @@ std::optional<std::string> Importer::Render(const std::optional<std::string>& pa
   std::map<std::string, int> name_count;
   std::set<std::string> imports;
   for (const ConvertedRule& rule : impl_->rules) {
+    // Names are counted over every pack, so that one file per pack (`-o DIR`, checked
+    // together) renames exactly as the single file does.
+    if (rule.ok) ++name_count[rule.name];
     if (pack && rule.pack != *pack) continue;
     selected.push_back(&rule);
-    if (!rule.ok) continue;
-    ++name_count[rule.name];
-    imports.insert(rule.imports.begin(), rule.imports.end());
+    if (rule.ok) imports.insert(rule.imports.begin(), rule.imports.end());
   }
   std::string text = "# Converted from StackStorm rules by `squall import st2`.\n\n";
   for (const std::string& name : imports) text += "import " + SpellName(name) + "\n";

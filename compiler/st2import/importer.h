@@ -68,9 +68,10 @@ class Importer {
   std::vector<std::string> Packs() const;
 
   // Formatted Squall source holding the rules of `pack`, or of every pack when nullopt, with
-  // the imports and trigger declarations they need. Returns nullopt only if the generated text
-  // does not parse, which is a bug in the importer: `error` then holds the text and the
-  // parser's first message.
+  // the imports and trigger declarations they need. A rule name used in several packs is
+  // written `` `<pack>.<name>` `` whatever `pack` is, so the files of every pack go together.
+  // Returns nullopt only if the generated text does not parse, which is a bug in the importer:
+  // `error` then holds the text and the parser's first message.
   std::optional<std::string> Render(const std::optional<std::string>& pack,
                                     std::string* error) const;
 

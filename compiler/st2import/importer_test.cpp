@@ -229,5 +229,66 @@ TEST(ImporterTest, TemplatePatternsStackStormWouldDecodeAsJsonAreRefused) {
   }
 }
 
+TEST(ImporterTest, ExistsPatternsAreRenderedToo) {
+  Imported out = Import(R"(name: r
+enabled: true
+trigger: {type: a.b}
+criteria:
+  trigger.x: {type: exists, pattern: "{{ trigger.a }}"}
+  trigger.y: {type: nexists, pattern: "v-{{ trigger.c | upper }}"}
+  trigger.z: {type: exists, pattern: ""}
+  trigger.w: {type: exists, pattern: "{{ trigger | frobnicate }}"}
+action: {ref: core.noop}
+)");
+  // The unknown filter in the last pattern is reported: nothing is dropped silently.
+  ASSERT_EQ(out.diags.size(), 1u);
+  EXPECT_EQ(out.diags[0].kind, diag::Kind::ImportUnknownFilter);
+  out = Import(R"(name: r
+enabled: true
+trigger: {type: a.b}
+criteria:
+  trigger.x: {type: exists, pattern: "{{ trigger.a }}"}
+  trigger.y: {type: nexists, pattern: "v-{{ trigger.c | upper }}"}
+  trigger.z: {type: exists, pattern: ""}
+action: {ref: core.noop}
+)");
+  EXPECT_TRUE(out.diags.empty());
+  EXPECT_NE(out.text.find("    where len(keys(event)) > 0\n"
+                          "      and st2_exists(event.a)\n"
+                          "      and st2_exists(event.x)\n"
+                          "      and st2_exists(event.c)\n"
+                          "      and st2_nexists(event.y)\n"
+                          "      and st2_exists(event.z)\n"),
+            std::string::npos)
+      << out.text;
+}
+
+// Rule names shared by several packs are qualified the same way in every pack's file.
+TEST(ImporterTest, SharedRuleNamesAreQualifiedInEveryPackFile) {
+  source::SourceManager sources;
+  diag::DiagnosticEngine diags(sources);
+  Importer importer(sources, diags, nullptr);
+  const std::string rule =
+      "name: same\nenabled: true\ntrigger: {type: a.b}\n"
+      "action: {ref: core.noop}\n";
+  importer.AddText(sources.AddFile("a.yaml", rule), "a");
+  importer.AddText(sources.AddFile("b.yaml", rule), "b");
+  importer.AddText(sources.AddFile("c.yaml",
+                                   "name: other\nenabled: true\n"
+                                   "trigger: {type: a.b}\naction: {ref: core.noop}\n"),
+                   "b");
+  std::string error;
+  for (const auto& [pack, name] :
+       {std::pair<std::string, std::string>{"a", "rule `a.same` {"}, {"b", "rule `b.same` {"}}) {
+    std::optional<std::string> text = importer.Render(pack, &error);
+    ASSERT_TRUE(text.has_value()) << error;
+    EXPECT_NE(text->find(name), std::string::npos) << *text;
+  }
+  std::optional<std::string> b = importer.Render("b", &error);
+  ASSERT_TRUE(b.has_value()) << error;
+  EXPECT_NE(b->find("rule other {"), std::string::npos) << *b;
+  EXPECT_TRUE(diags.Finish().empty());
+}
+
 }  // namespace
 }  // namespace squall::st2import

@@ -190,7 +190,12 @@ struct Value {
   std::string expr;
   std::optional<std::string> kv_key;  // a datastore lookup (`st2kv.system.<key>`)
   bool is_kv_string = false;          // `kv(...)` already made a string (`| string`)
-  std::vector<std::string> paths;     // payload paths that must be present to render
+  // StackStorm's KeyValueLookup object itself (a lookup, possibly through `default`), which
+  // the `to_complex` a criteria pattern gets cannot encode (st2#4043); a filter that makes
+  // text of it (`string`, `upper`, ...) is fine.
+  bool kv_object = false;
+  std::vector<std::string> paths;      // payload paths that must be present to render
+  std::optional<std::string> literal;  // the text of a string literal
 };
 
 struct Filter {
@@ -203,7 +208,8 @@ struct Filter {
 
 // The filters with a faithful Squall form. Jinja's `default` also fires only for an
 // undefined value; `??` also for null (documented in docs/migrating-from-stackstorm.md).
-constexpr std::array<Filter, 16> kFilters = {{
+// `regex_match` and `first` are applied in ApplyFilter.
+constexpr std::array<Filter, 19> kFilters = {{
     {"to_json_string", "to_json({0})", 0, 0},
     {"tojson", "to_json({0})", 0, 0},
     {"to_complex", "to_json({0})", 0, 0},
@@ -220,12 +226,46 @@ constexpr std::array<Filter, 16> kFilters = {{
     {"d", "{0} ?? {1}", 1, 1},
     {"length", "len({0})", 0, 0},
     {"count", "len({0})", 0, 0},
+    // st2's filters: Python's re.search on text, as the `regex` operator.
+    {"regex_search", "st2_regex({0}, {1})", 1, 1},
+    {"regex_match", "st2_regex({0}, {1})", 1, 1},
+    {"first", "{0}[0]", 0, 0},
+}};
+
+// Filters StackStorm offers (st2common/util/jinja.py, and Jinja's own) that have no faithful
+// Squall form, with the reason the diagnostic gives.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 11> kRefusedFilters = {{
+    {"regex_replace",
+     "Python's re.sub (with `\\1`, `\\g<name>` in the replacement) has no Squall built-in; "
+     "`replace` replaces literal text"},
+    {"regex_substring", "no Squall built-in returns the text a regular expression matched"},
+    {"to_yaml_string", "Squall has no YAML built-ins; `to_json_string` is converted"},
+    {"from_yaml_string", "Squall has no YAML built-ins; `from_json_string` is converted"},
+    {"json_escape",
+     "Python's json.dumps escaping (non-ASCII as `\\uXXXX`) without the quotes has no Squall "
+     "form"},
+    {"basename", "no Squall built-in takes a path apart"},
+    {"dirname", "no Squall built-in takes a path apart"},
+    {"use_none",
+     "Squall passes null as it is: give the parameter the bare value (`p: event.x`) instead "
+     "of a template"},
+    {"title", "no Squall built-in capitalizes words"},
+    {"last", "Squall has no negative index; use `[n]` with a known position"},
+    {"round",
+     "no Squall built-in rounds (Jinja's `round` rounds half to even and returns a float)"},
 }};
 
 std::string FilterNames() {
   std::string out;
   for (const Filter& f : kFilters) out += (out.empty() ? "" : ", ") + std::string(f.name);
   return out + ", decrypt_kv";
+}
+
+// Whether a Python regex starts with a global flag group such as `(?i)` or `(?ms)`.
+bool StartsWithGlobalFlags(std::string_view pattern) {
+  if (!pattern.starts_with("(?")) return false;
+  size_t end = pattern.find_first_not_of("aiLmsux", 2);
+  return end != 2 && end != std::string_view::npos && pattern[end] == ')';
 }
 
 std::string ApplyForm(std::string_view form, const std::vector<std::string>& args) {
@@ -244,13 +284,12 @@ std::string ApplyForm(std::string_view form, const std::vector<std::string>& arg
 class ExprTranslator {
  public:
   ExprTranslator(std::string_view source, TemplateContext context, bool webhook,
-                 std::vector<std::string>& top_fields, std::vector<Problem>& warnings)
+                 std::vector<std::string>& top_fields)
       : source_(source),
         lexer_(source),
         context_(context),
         webhook_(webhook),
-        top_fields_(top_fields),
-        warnings_(warnings) {
+        top_fields_(top_fields) {
     Advance();
   }
 
@@ -300,6 +339,7 @@ class ExprTranslator {
       std::string name = tok_.text;
       Advance();
       std::vector<std::string> args = {value->expr};
+      std::vector<std::optional<std::string>> literals = {std::nullopt};
       if (IsPunct("(")) {
         Advance();
         while (!IsPunct(")")) {
@@ -316,6 +356,7 @@ class ExprTranslator {
           std::optional<Value> arg = Primary();
           if (!arg) return std::nullopt;
           args.push_back(arg->expr);
+          literals.push_back(arg->literal);
           if (IsPunct(","))
             Advance();
           else if (!IsPunct(")"))
@@ -323,18 +364,25 @@ class ExprTranslator {
         }
         Advance();
       }
-      value = ApplyFilter(name, *value, args);
+      value = ApplyFilter(name, *value, args, literals);
     }
     return value;
   }
 
   std::optional<Value> ApplyFilter(const std::string& name, const Value& operand,
-                                   std::vector<std::string>& args) {
+                                   std::vector<std::string>& args,
+                                   const std::vector<std::optional<std::string>>& literals) {
     if (name == "decrypt_kv") {
       if (!operand.kv_key || args.size() != 1) {
         return Unsupported("`decrypt_kv` applies to a datastore value `st2kv.system.<key>`");
       }
       return Value{.expr = "secret(" + StringLiteral(*operand.kv_key) + ")", .is_kv_string = true};
+    }
+    for (const auto& [refused, reason] : kRefusedFilters) {
+      if (refused == name) {
+        return Unsupported("the filter `" + name +
+                           "` has no faithful Squall form: " + std::string(reason));
+      }
     }
     for (const Filter& filter : kFilters) {
       if (filter.name != name) continue;
@@ -347,17 +395,32 @@ class ExprTranslator {
                            " argument(s) here, found " + std::to_string(given));
       }
       if (name == "join" && given == 0) args.push_back("\"\"");
+      if (name == "regex_match") {
+        // re.match is re.search anchored at the start of the text. A global flag group
+        // (`(?i)`) must stay first, which the wrapping would break.
+        if (!literals[1] || StartsWithGlobalFlags(*literals[1])) {
+          return Unsupported(
+              "the pattern of `regex_match` must be a string literal without a leading flag "
+              "group (`(?i)`)");
+        }
+        args[1] = StringLiteral("^(?:" + *literals[1] + ")");
+      }
       std::string operand_expr = args[0];
       // A datastore value is text in StackStorm: a missing key is "".
       if (operand.kv_key && !operand.is_kv_string) args[0] = operand_expr + " ?? \"\"";
-      bool needs_parens =
-          filter.form.starts_with("{0} ??") && args[0].find(' ') != std::string::npos;
+      const bool is_default = filter.form.starts_with("{0} ??");
+      bool needs_parens = filter.form.starts_with("{0}") && args[0].find(' ') != std::string::npos;
       if (needs_parens) args[0] = "(" + args[0] + ")";
       // Jinja's `default` makes an undefined operand defined: its paths may be missing.
       std::vector<std::string> paths;
-      if (!filter.form.starts_with("{0} ??")) paths = operand.paths;
-      return Value{
-          .expr = ApplyForm(filter.form, args), .is_kv_string = true, .paths = std::move(paths)};
+      if (!is_default) paths = operand.paths;
+      std::string expr = ApplyForm(filter.form, args);
+      // `first` of an empty list is undefined, a render error under StrictUndefined.
+      if (name == "first" && !operand.paths.empty()) paths.push_back(expr);
+      return Value{.expr = std::move(expr),
+                   .is_kv_string = true,
+                   .kv_object = is_default && operand.kv_object,
+                   .paths = std::move(paths)};
     }
     return Fail(diag::Kind::ImportUnknownFilter, {name, FilterNames()});
   }
@@ -367,7 +430,7 @@ class ExprTranslator {
     switch (t.kind) {
       case Tok::kString:
         Advance();
-        return Value{.expr = StringLiteral(t.text)};
+        return Value{.expr = StringLiteral(t.text), .literal = t.text};
       case Tok::kInt:
       case Tok::kFloat: {
         Advance();
@@ -469,11 +532,7 @@ class ExprTranslator {
         key += (key.empty() ? "" : ".") + step.field;
       }
       if (key.empty()) return Unsupported("name a datastore key: `st2kv.system.<key>`");
-      if (context_ == TemplateContext::kCriteriaPattern) {
-        warnings_.push_back(
-            Problem{diag::Kind::ImportKvPattern, {"{{ " + std::string(source_) + " }}"}});
-      }
-      return Value{.expr = "kv(" + StringLiteral(key) + ")", .kv_key = key};
+      return Value{.expr = "kv(" + StringLiteral(key) + ")", .kv_key = key, .kv_object = true};
     }
     if (name == "action_context" || name == "config_context") {
       return Fail(diag::Kind::ImportUnsupportedVariable,
@@ -494,7 +553,6 @@ class ExprTranslator {
   TemplateContext context_;
   bool webhook_;
   std::vector<std::string>& top_fields_;
-  std::vector<Problem>& warnings_;
   std::optional<Problem> problem_;
 };
 
@@ -732,11 +790,22 @@ TemplateResult TranslateTemplate(std::string_view raw_text, TemplateContext cont
                   {std::string(raw_text), "whitespace control `{{-`/`-}}` is not converted"}};
       return result;
     }
-    ExprTranslator translator(expr_text, context, webhook, result.top_fields, result.warnings);
+    ExprTranslator translator(expr_text, context, webhook, result.top_fields);
     std::optional<Value> value = translator.Translate();
     if (!value) {
       result.problem = translator.problem();
       return result;
+    }
+    // StackStorm appends `| to_complex` (json.dumps) inside the last `}}` of each line of a
+    // criteria pattern (MATCH_CRITERIA is greedy and single-line); a datastore lookup that
+    // reaches it unconverted raises (st2#4043).
+    size_t line_end = text.find('\n', pos);
+    bool last_on_line = std::string_view(text)
+                            .substr(pos, line_end == std::string::npos ? line_end : line_end - pos)
+                            .find("}}") == std::string_view::npos;
+    if (context == TemplateContext::kCriteriaPattern && value->kv_object && last_on_line) {
+      result.warnings.push_back(
+          Problem{diag::Kind::ImportKvPattern, {"{{ " + std::string(expr_text) + " }}"}});
     }
     ++expressions;
     for (const std::string& path : value->paths) {

@@ -92,7 +92,10 @@ struct TemplateResult {
 // `{% ... %}` blocks are ImportUnsupportedJinja. Expressions: `trigger.<path>` (`event`),
 // `st2kv.system.<key>` and `system.<key>` (`kv("<key>") ?? ""`: a missing key renders ""),
 // literals, `( )`, and the filters listed in translate.cpp (kFilters); anything else is a
-// Problem (ImportUnsupportedJinja, ImportUnsupportedVariable, ImportUnknownFilter).
+// Problem (ImportUnsupportedJinja, ImportUnsupportedVariable, ImportUnknownFilter; StackStorm
+// filters with no faithful form, kRefusedFilters, are ImportUnsupportedJinja with the reason).
+// A datastore lookup that reaches StackStorm's `to_complex` unconverted in a criteria pattern
+// is an ImportKvPattern warning.
 TemplateResult TranslateTemplate(std::string_view text, TemplateContext context,
                                  bool webhook = false);
 

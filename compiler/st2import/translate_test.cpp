@@ -156,6 +156,21 @@ INSTANTIATE_TEST_SUITE_P(
         TemplateCase{.input = "{{ trigger.xs | length }}",
                      .text = "\"{{len(event.xs)}}\"",
                      .single = "len(event.xs)"},
+        TemplateCase{.input = "{{ trigger.msg | regex_search('disk (full|low)') }}",
+                     .text = "\"{{st2_regex(event.msg, \"disk (full|low)\")}}\"",
+                     .single = "st2_regex(event.msg, \"disk (full|low)\")"},
+        TemplateCase{.input = "{{ trigger.msg | regex_match('a|b') }}",
+                     .text = "\"{{st2_regex(event.msg, \"^(?:a|b)\")}}\"",
+                     .single = "st2_regex(event.msg, \"^(?:a|b)\")"},
+        TemplateCase{.input = "{{ trigger.msg | regex_match('(?i:a)b') }}",
+                     .text = "\"{{st2_regex(event.msg, \"^(?:(?i:a)b)\")}}\"",
+                     .single = "st2_regex(event.msg, \"^(?:(?i:a)b)\")"},
+        TemplateCase{.input = "{{ trigger.hosts | first }}",
+                     .text = "\"{{event.hosts[0]}}\"",
+                     .single = "event.hosts[0]"},
+        TemplateCase{.input = "{{ trigger.a | default('x') | first }}",
+                     .text = "\"{{(event.a ?? \"x\")[0]}}\"",
+                     .single = "(event.a ?? \"x\")[0]"},
         TemplateCase{.input = "{{ 42 }}", .text = "\"{{42}}\"", .single = "42"},
         TemplateCase{.input = "{{ 'x' }}", .text = "\"{{\"x\"}}\"", .single = "\"x\""},
         TemplateCase{.input = "{{ None }}", .text = "\"{{null}}\"", .single = "null"},
@@ -164,9 +179,23 @@ INSTANTIATE_TEST_SUITE_P(
         TemplateCase{.input = "{{ trigger.a | capitalize }}",
                      .text = "",
                      .problem = diag::Kind::ImportUnknownFilter},
-        TemplateCase{.input = "{{ trigger.a | to_yaml_string }}",
+        TemplateCase{.input = "{{ trigger.a | jsonpath_query('x') }}",
                      .text = "",
                      .problem = diag::Kind::ImportUnknownFilter},
+        // StackStorm's filters without a faithful form: refused with the reason.
+        TemplateCase{.input = "{{ trigger.a | to_yaml_string }}", .text = ""},
+        TemplateCase{.input = "{{ trigger.a | regex_replace('x', 'y') }}", .text = ""},
+        TemplateCase{.input = "{{ trigger.a | regex_substring('x') }}", .text = ""},
+        TemplateCase{.input = "{{ trigger.a | basename }}", .text = ""},
+        TemplateCase{.input = "{{ trigger.a | use_none }}", .text = ""},
+        TemplateCase{.input = "{{ trigger.a | title }}", .text = ""},
+        TemplateCase{.input = "{{ trigger.a | last }}", .text = ""},
+        TemplateCase{.input = "{{ trigger.a | round }}", .text = ""},
+        TemplateCase{.input = "{{ trigger.a | regex_search('x', true) }}", .text = ""},
+        TemplateCase{.input = "{{ trigger.a | regex_search('x', ignorecase=true) }}", .text = ""},
+        // re.match cannot be anchored by wrapping when a global flag group must come first.
+        TemplateCase{.input = "{{ trigger.a | regex_match('(?i)x') }}", .text = ""},
+        TemplateCase{.input = "{{ trigger.a | regex_match(5) }}", .text = ""},
         TemplateCase{.input = "{% if trigger.a %}x{% endif %}", .text = ""},
         TemplateCase{.input = "{{ trigger.a + 1 }}", .text = ""},
         TemplateCase{.input = "{{ trigger.a ~ 'x' }}", .text = ""},
@@ -186,12 +215,38 @@ INSTANTIATE_TEST_SUITE_P(
                      .text = "",
                      .problem = diag::Kind::ImportUnsupportedVariable}));
 
-TEST(TemplateTest, KvInPatternWarns) {
-  TemplateResult result =
-      TranslateTemplate("{{ st2kv.system.k }}", TemplateContext::kCriteriaPattern);
-  ASSERT_FALSE(result.problem.has_value());
-  ASSERT_EQ(result.warnings.size(), 1u);
-  EXPECT_EQ(result.warnings[0].kind, diag::Kind::ImportKvPattern);
+// ImportKvPattern exactly where StackStorm's `| to_complex` (appended inside the last `}}`
+// of each line of a criteria pattern) receives the datastore lookup itself (st2#4043).
+TEST(TemplateTest, KvInPatternWarnsWhereToComplexGetsTheLookup) {
+  struct Case {
+    std::string input;
+    TemplateContext context;
+    size_t warnings;
+  };
+  const Case cases[] = {
+      {"{{ st2kv.system.k }}", kPattern, 1},
+      {"pre{{ st2kv.system.k }}post", kPattern, 1},
+      {"{{ (st2kv.system.k) }}", kPattern, 1},
+      {"{{ st2kv.system.k | default('x') }}", kPattern, 1},
+      {"{{ system.k }}", kPattern, 1},
+      // Made text first: json.dumps gets a string.
+      {"{{ st2kv.system.k | string }}", kPattern, 0},
+      {"{{ st2kv.system.k | upper }}", kPattern, 0},
+      {"{{ st2kv.system.k | decrypt_kv }}", kPattern, 0},
+      // Not the last `}}` of its line: rendered with str().
+      {"{{ st2kv.system.k }}-{{ trigger.a }}", kPattern, 0},
+      {"{{ st2kv.system.k }}\n{{ trigger.a }}", kPattern, 1},
+      // Action parameters are rendered without `to_complex`.
+      {"{{ st2kv.system.k }}", TemplateContext::kActionParameter, 0},
+  };
+  for (const Case& c : cases) {
+    TemplateResult result = TranslateTemplate(c.input, c.context);
+    ASSERT_FALSE(result.problem.has_value()) << c.input;
+    EXPECT_EQ(result.warnings.size(), c.warnings) << c.input;
+    for (const Problem& warning : result.warnings) {
+      EXPECT_EQ(warning.kind, diag::Kind::ImportKvPattern) << c.input;
+    }
+  }
 }
 
 TEST(TemplateTest, RecordsPayloadFields) {
@@ -263,6 +318,10 @@ TEST(TemplateTest, RequiredPathsAreWhatStrictUndefinedNeeds) {
       TemplateContext::kCriteriaPattern);
   ASSERT_FALSE(result.problem.has_value()) << result.problem->args.back();
   EXPECT_EQ(result.required_paths, (std::vector<std::string>{"event.a?.b", "event.c", "event.e"}));
+  // `first` of an empty list is undefined too.
+  result = TranslateTemplate("{{ trigger.xs | first | upper }}", TemplateContext::kCriteriaPattern);
+  ASSERT_FALSE(result.problem.has_value()) << result.problem->args.back();
+  EXPECT_EQ(result.required_paths, (std::vector<std::string>{"event.xs", "event.xs[0]"}));
 }
 
 }  // namespace

@@ -312,9 +312,26 @@ std::string LastLine(std::string_view text) {
   return std::string(nl == std::string_view::npos ? text : text.substr(nl + 1));
 }
 
+// `options` with the paths the child uses made absolute against the current directory: the
+// child runs in the pack's actions/ directory, where `--state state` or `--config-dir cfg`
+// (or `--python venv/bin/python3`) would name something else. A bare program name
+// (`python3`) stays a PATH lookup.
+RunnerOptions WithAbsolutePaths(RunnerOptions options) {
+  std::error_code ec;
+  auto absolute = [&ec](fs::path& path) {
+    if (path.empty() || path.is_absolute()) return;
+    fs::path resolved = fs::absolute(path, ec);
+    if (!ec) path = std::move(resolved);
+  };
+  absolute(options.pack_config_dir);
+  absolute(options.scratch_dir);
+  if (options.python_binary.has_parent_path()) absolute(options.python_binary);
+  return options;
+}
+
 class PythonRunner final : public Runner {
  public:
-  explicit PythonRunner(const RunnerOptions& options) : options_(options) {}
+  explicit PythonRunner(const RunnerOptions& options) : options_(WithAbsolutePaths(options)) {}
 
   ~PythonRunner() override {
     if (owns_shim_dir_) {

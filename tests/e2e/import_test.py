@@ -286,6 +286,48 @@ action: {ref: core.noop}
         self.assertFalse(self.explain({"owner": "me"}, self.INSIDE_NULL))
         self.assertFalse(self.explain({}, self.INSIDE_NULL))
 
+    # `exists` ignores its pattern, but StackStorm renders it first (StrictUndefined).
+    EXISTS_TEMPLATE = """\
+name: r
+pack: p
+enabled: true
+trigger: {type: p.alert}
+criteria:
+  trigger.owner: {type: exists, pattern: "{{ trigger.boss }}"}
+action: {ref: core.noop}
+"""
+
+    # regex_search is re.search, regex_match re.match (anchored), `first` the first item.
+    FILTERS = """\
+name: r
+pack: p
+enabled: true
+trigger: {type: p.alert}
+criteria:
+  trigger.found: {type: equals, pattern: "{{ trigger.msg | regex_search('b+c') }}"}
+  trigger.starts: {type: equals, pattern: "{{ trigger.msg | regex_match('b+c') }}"}
+  trigger.host: {type: equals, pattern: "{{ trigger.hosts | first }}"}
+action: {ref: core.noop}
+"""
+
+    def test_exists_pattern_reading_a_missing_field_fails_to_render(self):
+        rule = self.EXISTS_TEMPLATE
+        self.assertTrue(self.explain({"owner": "a", "boss": "b"}, rule))
+        self.assertFalse(self.explain({"owner": "a"}, rule))
+        self.assertFalse(self.explain({"boss": "b"}, rule))
+
+    def test_regex_filters_and_first(self):
+        rule = self.FILTERS
+        self.assertTrue(self.explain({"msg": "abbc", "found": True, "starts": False,
+                                      "hosts": ["h1", "h2"], "host": "h1"}, rule))
+        self.assertTrue(self.explain({"msg": "bcx", "found": True, "starts": True,
+                                      "hosts": ["h1"], "host": "h1"}, rule))
+        self.assertFalse(self.explain({"msg": "abbc", "found": True, "starts": True,
+                                       "hosts": ["h1"], "host": "h1"}, rule))
+        # `first` of an empty list is undefined: the criterion is false.
+        self.assertFalse(self.explain({"msg": "x", "found": False, "starts": False,
+                                       "hosts": [], "host": None}, rule))
+
     def test_a_pattern_reading_a_missing_field_fails_to_render(self):
         rule = self.TEMPLATE_NEQUALS
         self.assertTrue(self.explain({"owner": "a", "boss": "b", "team": "t", "unit": "u"}, rule))
@@ -359,6 +401,30 @@ class CommandLine(unittest.TestCase):
             self.assertEqual(sorted(written), ["deep/out/default.rule", "r0.yaml", "r1.yaml",
                                                "r2.yaml"])
             self.assertFalse(os.path.exists("/tmp/escaped.rule"))
+
+    def test_rule_names_shared_by_packs_are_renamed_in_every_output_file(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            for pack in ["a", "b"]:
+                os.makedirs(os.path.join(tmp, pack, "rules"))
+                with open(os.path.join(tmp, pack, "rules", "r.yaml"), "w", encoding="utf-8") as f:
+                    f.write("name: same\nenabled: true\n"
+                            "trigger: {type: core.st2.generic.actiontrigger}\n"
+                            "action: {ref: core.noop}\n")
+            out = os.path.join(tmp, "o")
+            proc = squall("import", "st2", "--check", "-o", out, "a", "b", cwd=tmp)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            self.assertEqual(sorted(os.listdir(out)), ["a.rule", "b.rule"])
+            for pack in ["a", "b"]:
+                with open(os.path.join(out, pack + ".rule"), encoding="utf-8") as f:
+                    self.assertIn(f"rule `{pack}.same` {{", f.read())
+            # The same names as the single stdout file.
+            text = squall("import", "st2", "a", "b", cwd=tmp)
+            self.assertEqual(text.returncode, 0, text.stderr)
+            self.assertIn("rule `a.same` {", text.stdout)
+            self.assertIn("rule `b.same` {", text.stdout)
+            # Both files check together (no DuplicateRule).
+            proc = squall("check", os.path.join(out, "a.rule"), os.path.join(out, "b.rule"))
+            self.assertEqual(proc.returncode, 0, proc.stderr)
 
     def test_unconvertible_rule_is_a_diagnostic(self):
         with tempfile.TemporaryDirectory() as tmp:

@@ -10,7 +10,9 @@
   read by the action, the keys it writes are visible with `squall kv get`;
 - an action that raises fails with a one-line error and the traceback in stderr;
 - --config-dir names another config directory; a config that does not fit the schema fails
-  the execution with a clear reason.
+  the execution with a clear reason;
+- relative --state, --config-dir and --packs work although the action runs in the pack's
+  actions/ directory.
 """
 import argparse
 import hashlib
@@ -103,9 +105,9 @@ rule boom {
 """
 
 
-def squall(*args, timeout=180, stdin=None):
+def squall(*args, timeout=180, stdin=None, cwd=None):
     return subprocess.run([SQUALL, *args], capture_output=True, text=True, timeout=timeout,
-                          input=stdin, env=dict(os.environ, NO_COLOR="1"))
+                          input=stdin, cwd=cwd, env=dict(os.environ, NO_COLOR="1"))
 
 
 def sha16(text):
@@ -209,6 +211,30 @@ class PythonRunnerTest(unittest.TestCase):
         self.assertIn("region: expected string, found integer", error)
         self.assertIn("token: required key is missing", error)
 
+    def test_relative_state_and_config_dir(self):
+        # The child runs in packs/ops/actions: the runner resolves the shim directory (under
+        # <state>/scratch) and the config path against squall's own working directory.
+        # --no-jit-cache: the program cache keys relative --packs and rule paths as written,
+        # so another directory's cached program (with its absolute entry points) would hit.
+        write(os.path.join(self.tmp, "cfg", "ops.yaml"), "token: tok-relative\n")
+        r = squall("run", "--packs", "packs", "ops.rule", "--events", "events.jsonl",
+                   "--state", "state", "--config-dir", "cfg", "--no-jit-cache", cwd=self.tmp)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        tally = self.executions()["ops.tally"]
+        self.assertEqual(tally["status"], "succeeded", json.dumps(tally))
+        self.assertEqual(tally["result"]["token"], sha16("tok-relative"))
+        # Without --config-dir the config is <state>/configs/ops.yaml, also relative.
+        write(os.path.join(self.tmp, "state2", "configs", "ops.yaml"), "token: tok-state\n")
+        r = squall("run", "--packs", "packs", "ops.rule", "--events", "events.jsonl",
+                   "--state", "state2", "--no-jit-cache", cwd=self.tmp)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = squall("executions", "list", "--state", os.path.join(self.tmp, "state2"), "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        tally = [json.loads(line) for line in r.stdout.splitlines()
+                 if line.strip() and json.loads(line)["action"] == "ops.tally"]
+        self.assertEqual(len(tally), 1, r.stdout)
+        self.assertEqual(tally[0]["status"], "succeeded", json.dumps(tally[0]))
+        self.assertEqual(tally[0]["result"]["token"], sha16("tok-state"))
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
