@@ -15,11 +15,20 @@ and reports a keyword it misses and a word it lists that the lexer does not have
   and every word-shaped string literal of the rules, and the keyword strings of
   queries/highlights.scm.
 
-Prints "keywords: N passed, M failed" (one check per editor list).
+Reading the VS Code patterns would count a keyword that only occurs inside a two-word pattern
+(`\\b(parallel)\\s+(first)\\b`) as covered, though `parallel {` alone is not highlighted. So
+the TextMate grammar is also run (vscode-textmate, as VS Code runs it, from node_modules) on
+one sample line per keyword: `x KEYWORD y` must scope KEYWORD as a keyword. Only a keyword the
+parser (grammar/SquallParser.g4) never accepts alone — one always right after or before a
+fixed keyword, like `success` in `on success` — is tried in that pair instead
+(`on success y`).
+
+Prints "keywords: N passed, M failed" (one check per editor list, plus the tokenization).
 """
 import json
 import os
 import re
+import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -107,6 +116,113 @@ def tree_sitter_keywords():
             "tree-sitter queries/highlights.scm": query_words}
 
 
+def keyword_pairs(keywords):
+    """Keyword -> (partner, partner_first) for the keywords the parser accepts only next to a
+    fixed keyword (`ON (SUCCESS | FAILURE)`, `FOLLOWED BY`, `PARALLEL (FIRST expr)?`)."""
+    lexer = open(os.path.join(ROOT, "grammar", "SquallLexer.g4")).read()
+    token_word = {n: w for n, w in re.findall(r"^([A-Z_]+)\s*:\s*'([a-z]+)'\s*;", lexer, re.M)
+                  if w in keywords}
+    parser = open(os.path.join(ROOT, "grammar", "SquallParser.g4")).read()
+    parser = re.sub(r"//[^\n]*", "", parser)
+    parser = re.sub(r"#\s*\w+", "", parser)  # alternative labels
+    occurrences = {}  # token -> [(partner token or None, partner_first)]
+    for body in re.findall(r"^[a-z]\w*\s*:(.*?);", parser, re.M | re.S):
+        if re.fullmatch(r"[\s|\w]+", body):
+            continue  # a list of names (softKeyword, keyword, name): no syntax
+        for m in re.finditer(r"\b[A-Z_]+\b", body):
+            token = m.group(0)
+            if token not in token_word:
+                continue
+            partner = None
+            before = body[:m.start()].rstrip()
+            if before.endswith("|"):
+                # `(A | B)`: an alternation of single keywords takes the place of one keyword.
+                open_at = before.rfind("(")
+                close_at = body.find(")", m.end())
+                group = body[open_at:close_at + 1] if open_at >= 0 and close_at >= 0 else ""
+                if re.fullmatch(r"\(\s*[A-Z_]+(\s*\|\s*[A-Z_]+)*\s*\)", group):
+                    before = body[:open_at].rstrip()
+                    after_group = body[close_at + 1:]
+                    if after_group[:1] in ("?", "*", "+"):
+                        before = ""
+                else:
+                    before = ""
+            elif before.endswith("("):
+                before = before[:-1].rstrip()  # first in a group: what precedes the group
+            previous = re.search(r"\b([A-Za-z_]+)$", before)
+            if previous and previous.group(1) in token_word:
+                partner = (token_word[previous.group(1)], True)
+            else:
+                following = re.match(r"\s+([A-Z_]+)\b(?![?*+])", body[m.end():])
+                if following and following.group(1) in token_word:
+                    partner = (token_word[following.group(1)], False)
+            occurrences.setdefault(token, []).append(partner)
+    return {token_word[t]: found[0] for t, found in occurrences.items()
+            if all(p is not None for p in found)}
+
+
+# Tokenizes the lines (a JSON list on stdin) with the TextMate grammar; prints, per line, the
+# tokens as [start, end, scopes].
+TOKENIZE_JS = r"""
+const fs = require('fs');
+const vsctm = require('vscode-textmate');
+const oniguruma = require('vscode-oniguruma');
+const grammarPath = process.argv[1];
+(async () => {
+  await oniguruma.loadWASM(
+      fs.readFileSync(require.resolve('vscode-oniguruma/release/onig.wasm')).buffer);
+  const registry = new vsctm.Registry({
+    onigLib: Promise.resolve({
+      createOnigScanner: (sources) => new oniguruma.OnigScanner(sources),
+      createOnigString: (s) => new oniguruma.OnigString(s),
+    }),
+    loadGrammar: async () =>
+      vsctm.parseRawGrammar(fs.readFileSync(grammarPath, 'utf8'), grammarPath),
+  });
+  const grammar = await registry.loadGrammar('source.squall');
+  const lines = JSON.parse(fs.readFileSync(0, 'utf8'));
+  const out = lines.map((line) => grammar.tokenizeLine(line, vsctm.INITIAL).tokens.map(
+      (t) => [t.startIndex, t.endIndex, t.scopes]));
+  process.stdout.write(JSON.stringify(out));
+})().catch((e) => { console.error(e); process.exit(2); });
+"""
+
+
+def vscode_standalone(keywords):
+    """The keywords the TextMate grammar does not highlight in a sample line of their own (or,
+    for a keyword the parser only accepts in a pair, in that pair); None when it cannot run."""
+    pairs = keyword_pairs(keywords)
+    samples = []
+    for word in sorted(keywords):
+        if word in pairs:
+            partner, partner_first = pairs[word]
+            line = f"{partner} {word} y" if partner_first else f"{word} {partner} y"
+        else:
+            line = f"x {word} y"
+        samples.append((word, line))
+    grammar = os.path.join(HERE, "vscode", "syntaxes", "squall.tmLanguage.json")
+    try:
+        run = subprocess.run(["node", "-e", TOKENIZE_JS, grammar], cwd=HERE, capture_output=True,
+                             text=True, timeout=120,
+                             input=json.dumps([line for _, line in samples]))
+    except OSError as e:
+        print(f"cannot run node: {e}")
+        return None
+    if run.returncode != 0:
+        print(f"vscode-textmate failed (npm ci in editors/?): {run.stderr.strip()}")
+        return None
+    keyword_scope = re.compile(r"^(keyword\.|storage\.type|constant\.language)")
+    missing = []
+    for (word, line), tokens in zip(samples, json.loads(run.stdout)):
+        at = re.search(r"\b" + word + r"\b", line).start()
+        scoped = any(start == at and end == at + len(word) and
+                     any(keyword_scope.match(s) for s in scopes)
+                     for start, end, scopes in tokens)
+        if not scoped:
+            missing.append(f"{word} (in `{line}`)")
+    return missing, len(pairs)
+
+
 def main():
     keywords, soft = lexer_keywords()
     print(f"lexer: {len(keywords)} keywords ({len(soft)} soft)")
@@ -122,6 +238,17 @@ def main():
         else:
             passed += 1
             print(f"ok   {name}: {len(words)} keywords")
+    standalone = vscode_standalone(keywords)
+    if standalone is None:
+        failed += 1
+        print("FAIL VS Code tokenization: could not tokenize")
+    elif standalone[0]:
+        failed += 1
+        print(f"FAIL VS Code tokenization: not scoped as keywords: {', '.join(standalone[0])}")
+    else:
+        passed += 1
+        print(f"ok   VS Code tokenization: {len(keywords)} keywords "
+              f"({standalone[1]} only in their pair)")
     # The tree-sitter grammar must also agree on which keywords are soft.
     ts_text = open(os.path.join(HERE, "tree-sitter-squall", "grammar.js")).read()
     ts_soft = set(re.findall(r"'([a-z]+)'",

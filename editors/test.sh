@@ -10,7 +10,8 @@
 #                        and the bundle loads against a stub `vscode` module
 #   4. Vim               syntax/ftdetect/ftplugin checks in headless vim
 #   5. tree-sitter       tree-sitter-squall/tools/ts_test.py (generate, corpus, examples, queries)
-#   6. keywords          check_keywords.py
+#   6. keywords          check_keywords.py: the editors' keyword lists are the lexer's, and the
+#                        TextMate grammar scopes every keyword on its own (vscode-textmate)
 #   7. screenshot        screenshot/render_test.mjs (the README screenshot's HTML renderer)
 # Prints one "N passed, M failed" line per suite and a total; exits 1 if anything failed.
 set -uo pipefail

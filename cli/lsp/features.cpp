@@ -1,8 +1,13 @@
 #include "cli/lsp/features.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <regex>
 #include <set>
 
@@ -84,8 +89,56 @@ bool Covers(const source::SourceRange& range, uint32_t offset) {
   return range.IsValid() && range.begin <= offset && offset <= range.end;
 }
 
-// A location in any file of the analysis: the document itself, or a file on disk (pack
-// YAML). Null for a file that does not exist on disk or is embedded (the built-in packs).
+// Where an embedded built-in file (`stdlib/packs/core/actions/local.yaml`, whose bytes are
+// `text`) is copied for the editor to open: $XDG_CACHE_HOME/squall/stdlib (else
+// ~/.cache/squall/stdlib), in a directory named by a hash of the text, so that servers of
+// different builds never overwrite each other's copies and a copy is written once. The copy is
+// read-only: editing it changes nothing. "" when there is no cache directory or it cannot be
+// written.
+std::string BuiltinCopy(std::string_view display_path, std::string_view text) {
+  std::filesystem::path root;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != 0) {
+    root = xdg;
+  } else if (const char* home = std::getenv("HOME"); home != nullptr && *home != 0) {
+    root = std::filesystem::path(home) / ".cache";
+  } else {
+    return "";
+  }
+  uint64_t hash = 14695981039346656037ull;  // FNV-1a
+  for (char c : text) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  std::filesystem::path target = root / "squall" / "stdlib" / hex /
+                                 std::filesystem::path(display_path).lexically_relative("stdlib");
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(target, ec)) return target.string();
+  std::filesystem::create_directories(target.parent_path(), ec);
+  if (ec) return "";
+  // Written aside and renamed: another server may be writing the same copy.
+  std::filesystem::path temporary = target;
+  temporary += ".tmp" + std::to_string(::getpid());
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    if (!out.flush()) {
+      std::filesystem::remove(temporary, ec);
+      return "";
+    }
+  }
+  using std::filesystem::perms;
+  std::filesystem::permissions(temporary,
+                               perms::owner_read | perms::group_read | perms::others_read, ec);
+  std::filesystem::rename(temporary, target, ec);
+  if (ec) {
+    std::filesystem::remove(temporary, ec);
+    return "";
+  }
+  return target.string();
+}
+
+// A location in any file of the analysis: the document itself, a file on disk (pack YAML) or
+// an embedded built-in file (through its copy, BuiltinCopy). Null for a file that does not
+// exist on disk and is not built in.
 json LocationJson(const Analysis& analysis, const source::SourceRange& range) {
   if (!range.IsValid()) return nullptr;
   std::string_view text = analysis.sources.Text(range.file);
@@ -93,8 +146,13 @@ json LocationJson(const Analysis& analysis, const source::SourceRange& range) {
     return {{"uri", analysis.uri}, {"range", RangeJson(text, range)}};
   }
   std::string path(analysis.sources.Path(range.file));
-  // `stdlib/...`: the built-in packs and runners, embedded in the binary (see PackLocation).
-  if (path.starts_with("stdlib/")) return nullptr;
+  // `stdlib/...`: the built-in packs and runners, embedded in the binary. Their display paths
+  // name no file the editor could open (a file found there relative to the server's directory
+  // would be a source tree that may differ from what was built in).
+  if (path.starts_with("stdlib/")) {
+    path = BuiltinCopy(path, text);
+    if (path.empty()) return nullptr;
+  }
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) return nullptr;
   return {{"uri", PathToUri(path)}, {"range", RangeJson(text, range)}};
@@ -187,6 +245,160 @@ const std::regex& Re(const char* pattern) {
   return cache.back().second;
 }
 
+// A local name: a workflow's parameter, `let`, `for` variable or caught error, or a rule's
+// trigger alias (`as d`), with where it is declared and where it can be used.
+struct Binding {
+  std::string name;
+  std::string what;  // "let", "parameter", ...
+  source::SourceRange decl;
+  source::SourceRange scope;  // from the declaration to the end of its block
+  const types::Type* type = nullptr;
+};
+
+source::SourceRange Between(const source::SourceRange& from, const source::SourceRange& to) {
+  return source::SourceRange{from.file, from.begin, std::max(from.begin, to.end)};
+}
+
+void CollectStmt(const check::CheckedFile& file, const ast::Stmt* stmt,
+                 const source::SourceRange& block, std::vector<Binding>& out);
+
+// A `for` bound or used as a statement: its variable, then its body.
+void CollectFor(const check::CheckedFile& file, const ast::Expr* expr, std::vector<Binding>& out) {
+  const auto* loop = ast::As<ast::ForExpr>(expr);
+  if (loop == nullptr || loop->body == nullptr) return;
+  const types::Type* items = loop->iterable ? file.TypeOf(*loop->iterable) : nullptr;
+  const types::Type* element = nullptr;
+  if (items != nullptr && items->NonOptional()->kind() == types::TypeKind::kList) {
+    element = items->NonOptional()->element();
+  }
+  out.push_back(Binding{loop->variable.name, "for", loop->variable.range,
+                        Between(loop->variable.range, loop->body->range), element});
+  CollectStmt(file, loop->body.get(), loop->body->range, out);
+}
+
+void CollectStmt(const check::CheckedFile& file, const ast::Stmt* stmt,
+                 const source::SourceRange& block, std::vector<Binding>& out) {
+  if (stmt == nullptr) return;
+  switch (stmt->kind) {
+    case ast::StmtKind::kBlock:
+      for (const auto& s : ast::Cast<ast::BlockStmt>(*stmt).statements) {
+        CollectStmt(file, s.get(), stmt->range, out);
+      }
+      break;
+    case ast::StmtKind::kLet: {
+      const auto& let = ast::Cast<ast::LetStmt>(*stmt);
+      out.push_back(Binding{let.name.name, "let", let.name.range, Between(let.range, block),
+                            let.value ? file.TypeOf(*let.value) : nullptr});
+      CollectFor(file, let.value.get(), out);
+      break;
+    }
+    case ast::StmtKind::kExpr:
+      CollectFor(file, ast::Cast<ast::ExprStmt>(*stmt).expr.get(), out);
+      break;
+    case ast::StmtKind::kIf: {
+      const auto& branch = ast::Cast<ast::IfStmt>(*stmt);
+      CollectStmt(file, branch.then_block.get(), block, out);
+      CollectStmt(file, branch.else_branch.get(), block, out);
+      break;
+    }
+    case ast::StmtKind::kParallel:
+      for (const auto& s : ast::Cast<ast::ParallelStmt>(*stmt).branches) {
+        CollectStmt(file, s.get(), s->range, out);
+      }
+      break;
+    case ast::StmtKind::kWhile:
+      CollectStmt(file, ast::Cast<ast::WhileStmt>(*stmt).body.get(), block, out);
+      break;
+    case ast::StmtKind::kTry: {
+      const auto& attempt = ast::Cast<ast::TryStmt>(*stmt);
+      CollectStmt(file, attempt.body.get(), block, out);
+      if (attempt.error_name && attempt.handler) {
+        // Its type is the checker's error record: the type of a use, when there is one.
+        out.push_back(Binding{attempt.error_name->name, "catch", attempt.error_name->range,
+                              Between(attempt.error_name->range, attempt.handler->range), nullptr});
+      }
+      CollectStmt(file, attempt.handler.get(), block, out);
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+// Every local name of the document.
+std::vector<Binding> Bindings(const Analysis& analysis, const check::CheckedFile& file) {
+  std::vector<Binding> out;
+  for (const auto& decl : analysis.file->decls) {
+    if (const auto* workflow = ast::As<ast::WorkflowDecl>(decl.get())) {
+      auto checked = file.workflows.find(workflow->name.name);
+      for (const auto& param : workflow->params) {
+        if (param == nullptr) continue;
+        const types::Type* type = nullptr;
+        if (checked != file.workflows.end()) {
+          for (const types::Field& f : checked->second.params) {
+            if (f.name == param->name.name) type = f.type;
+          }
+        }
+        out.push_back(Binding{param->name.name, "parameter", param->name.range, decl->range, type});
+      }
+      CollectStmt(file, workflow->body.get(), decl->range, out);
+    } else if (const auto* rule = ast::As<ast::RuleDecl>(decl.get())) {
+      if (rule->trigger == nullptr) continue;
+      for (const auto& atom : rule->trigger->atoms) {
+        if (atom == nullptr || !atom->alias) continue;
+        auto target = file.trigger_atoms.find(atom->id.value);
+        out.push_back(
+            Binding{atom->alias->name, "alias", atom->alias->range, decl->range,
+                    target != file.trigger_atoms.end() ? target->second.payload : nullptr});
+      }
+    }
+  }
+  return out;
+}
+
+// The binding a use of `name` at `offset` refers to: the latest one declared before it whose
+// scope holds it. Null when none (a const, `event`, a global).
+const Binding* Resolve(const std::vector<Binding>& bindings, const std::string& name,
+                       uint32_t offset) {
+  const Binding* found = nullptr;
+  for (const Binding& b : bindings) {
+    if (b.name != name || !Covers(b.scope, offset) || b.decl.begin > offset) continue;
+    if (found == nullptr || b.decl.begin >= found->decl.begin) found = &b;
+  }
+  return found;
+}
+
+// The name expression `node` is, if it is one (every expression has a type entry).
+const ast::NameExpr* AsName(const check::CheckedFile& file, const ast::Node* node) {
+  if (node->id.value >= file.expr_types.size() || file.expr_types[node->id.value] == nullptr) {
+    return nullptr;
+  }
+  return ast::As<ast::NameExpr>(static_cast<const ast::Expr*>(node));
+}
+
+// Hover over the declaration of a local name: its kind and type (for a caught error, the type
+// a use of it has).
+json BindingHover(const Analysis& analysis, const check::CheckedFile& file, uint32_t offset) {
+  std::vector<Binding> bindings = Bindings(analysis, file);
+  for (const Binding& b : bindings) {
+    if (!b.decl.Contains(offset)) continue;
+    const types::Type* type = b.type;
+    for (const ast::Node* node :
+         type == nullptr ? AllNodes(analysis) : std::vector<const ast::Node*>{}) {
+      const ast::NameExpr* use = AsName(file, node);
+      if (use != nullptr && use->name.name == b.name &&
+          Resolve(bindings, b.name, node->range.begin) == &b) {
+        type = file.expr_types[node->id.value];
+        break;
+      }
+    }
+    std::string title = b.what == "alias" ? "alias" : b.what == "parameter" ? "param" : b.what;
+    return HoverResult(analysis.text(), b.decl,
+                       "```squall\n" + title + " " + b.name + ": " + TypeName(type) + "\n```\n");
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 json PublishDiagnosticsParams(const Analysis& analysis, const json& version) {
@@ -238,6 +450,7 @@ json Hover(const Analysis& analysis, Position position) {
   std::string_view text = analysis.text();
   uint32_t offset = PositionToOffset(text, position);
   std::vector<const ast::Node*> nodes = NodesAt(analysis, offset);
+  if (json local = BindingHover(analysis, *file, offset); !local.is_null()) return local;
 
   // The callee of a call: the action, workflow or function it names.
   for (const ast::Node* node : nodes) {
@@ -347,6 +560,19 @@ const types::Type* PayloadOf(const Analysis& analysis, const std::string& rule_n
     if (!named) continue;
     auto target = file->trigger_atoms.find(atom->id.value);
     if (target != file->trigger_atoms.end()) return target->second.payload;
+  }
+  return nullptr;
+}
+
+// The type of the name expression `name` that starts at `begin`, if the analysis has one.
+const types::Type* TypeOfNameAt(const Analysis& analysis, uint32_t begin, const std::string& name) {
+  const check::CheckedFile* file = analysis.checked_file();
+  if (file == nullptr) return nullptr;
+  for (const ast::Node* node : NodesAt(analysis, begin)) {
+    const ast::NameExpr* use = AsName(*file, node);
+    if (use != nullptr && node->range.begin == begin && use->name.name == name) {
+      return file->expr_types[node->id.value];
+    }
   }
   return nullptr;
 }
@@ -473,7 +699,13 @@ json Completion(const Analysis& current, const Analysis* context, Position posit
            it != end; ++it) {
         rule_name = (*it)[1].str();
       }
-      AddFields(PayloadOf(*context, rule_name, object), items);
+      const types::Type* payload = PayloadOf(*context, rule_name, object);
+      if (payload == nullptr) {
+        // Any other name (`error` and `result` in follow-ups, a local): the type the checker
+        // gave it there (completion's context holds the placeholder after the dot).
+        payload = TypeOfNameAt(*context, line_start + static_cast<uint32_t>(m.position(1)), object);
+      }
+      AddFields(payload, items);
     }
     return items;
   }
@@ -538,34 +770,24 @@ json Completion(const Analysis& current, const Analysis* context, Position posit
   return items;
 }
 
-namespace {
-
-// The YAML of the built-in packs is embedded in the binary; its display paths
-// (`stdlib/packs/...`) name no file the editor could open (a file found there relative to the
-// server's directory would be a source tree that may differ from what was built in).
-json PackLocation(const Analysis& analysis, const check::CheckedFile& file,
-                  const std::string& pack_name, const source::SourceRange& range) {
-  for (const auto& [alias, pack] : file.imports) {
-    if (pack != nullptr && pack->name == pack_name && pack->builtin) return nullptr;
-  }
-  if (range.IsValid() && analysis.sources.Path(range.file).starts_with("stdlib/")) return nullptr;
-  return LocationJson(analysis, range);
-}
-
-}  // namespace
-
 json Definition(const Analysis& analysis, Position position) {
   std::string_view text = analysis.text();
   uint32_t offset = PositionToOffset(text, position);
   const check::CheckedFile* file = analysis.checked_file();
   if (file != nullptr) {
+    std::vector<Binding> bindings = Bindings(analysis, *file);
     for (const ast::Node* node : NodesAt(analysis, offset)) {
+      if (const ast::NameExpr* use = AsName(*file, node); use != nullptr) {
+        // A local name: its declaration (a const or `event` falls through to the names below).
+        const Binding* binding = Resolve(bindings, use->name.name, node->range.begin);
+        if (binding != nullptr) return LocationJson(analysis, binding->decl);
+      }
       if (auto call = file->calls.find(node->id.value); call != file->calls.end()) {
         const auto& expr = static_cast<const ast::CallExpr&>(*node);
         if (expr.callee == nullptr || !expr.callee->range.Contains(offset)) continue;
         const check::CallTarget& target = call->second;
         if (target.kind == check::CallTarget::Kind::kAction && target.action != nullptr) {
-          return PackLocation(analysis, *file, target.action->pack, target.action->decl);
+          return LocationJson(analysis, target.action->decl);
         }
         if (target.kind == check::CallTarget::Kind::kWorkflow && target.workflow != nullptr) {
           return LocationJson(analysis, target.workflow->name.range);
@@ -579,8 +801,7 @@ json Definition(const Analysis& analysis, Position position) {
           return LocationJson(analysis, atom->second.declared->name.range);
         }
         if (atom->second.pack_trigger != nullptr) {
-          const schema::TriggerType& trigger_type = *atom->second.pack_trigger;
-          return PackLocation(analysis, *file, trigger_type.pack, trigger_type.decl);
+          return LocationJson(analysis, atom->second.pack_trigger->decl);
         }
         return nullptr;
       }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -12,11 +13,14 @@
 #include <sstream>
 
 #include "cli/compile.h"
+#include "compiler/check/constant.h"
 #include "compiler/diag/render.h"
 #include "compiler/ir/lower.h"
 #include "compiler/parse/parser.h"
 #include "compiler/source/large_stack.h"
 #include "runtime/engine/call.h"
+#include "runtime/engine/correlations.h"
+#include "runtime/engine/loaded_program.h"
 #include "runtime/events/decoder.h"
 
 namespace squall::repl {
@@ -198,10 +202,41 @@ std::string JoinArguments(const ir::RuleMatch& rule, const std::vector<interp::V
   return out + ")";
 }
 
+// What feeding step `step` of `correlation` means, for :send.
+std::string DescribeStep(const ir::Correlation& correlation, uint32_t step) {
+  std::string within = check::DurationSpelling(correlation.within_ms);
+  switch (correlation.kind) {
+    case ir::CorrelationKind::kAbsence:
+      return step == 0 ? "absence, waiting " + within
+                       : "absence: the awaited event, which cancels a waiting instance";
+    case ir::CorrelationKind::kSequence:
+      return "sequence, step " + std::to_string(step + 1) + " of " +
+             std::to_string(correlation.steps) + " within " + within;
+    case ir::CorrelationKind::kCount:
+      return "count, " + std::to_string(correlation.count) + " within " + within;
+  }
+  return "";
+}
+
+// A syntax error at the start of the user's expression is reported by the parser as missing
+// after the wrapper's `=` (`let __repl_value =`): say what the user typed instead.
+void RewordWrapperErrors(std::vector<diag::Diagnostic>& diagnostics, std::string_view command) {
+  constexpr std::string_view kAfterWrapper = "expected an expression after `=`";
+  for (diag::Diagnostic& d : diagnostics) {
+    if (d.kind == diag::Kind::ExpectedExpression && d.message.starts_with(kAfterWrapper)) {
+      d.message = "expected an expression after `" + std::string(command) + "`" +
+                  d.message.substr(kAfterWrapper.size());
+    }
+  }
+}
+
 }  // namespace
 
 Session::Session(SessionOptions options)
-    : options_(std::move(options)), pack_bases_{std::string(kReplPath)} {}
+    : options_(std::move(options)), pack_bases_{std::string(kReplPath)} {
+  // The available packs, for `import <Tab>` and :packs before any declaration.
+  Remember(Compile({}, true));
+}
 
 Session::~Session() {
   if (!own_scratch_.empty()) {
@@ -501,6 +536,7 @@ void Session::Send(std::string_view args, size_t args_column, std::ostream& out,
   std::vector<Chunk> constant = {Chunk{.line = line, .text = "const __repl_payload ="},
                                  Chunk{.line = line + 1, .text = value_text}};
   std::unique_ptr<Compiled> compiled = Compile(With(constant), true);
+  RewordWrapperErrors(compiled->diagnostics, ":send " + std::string(ref));
   Report(*compiled, line, next_line_, err);
   if (compiled->errors > 0) return;
   const check::CheckedFile& file = *compiled->checked();
@@ -512,73 +548,136 @@ void Session::Send(std::string_view args, size_t args_column, std::ostream& out,
   last_event_ = std::make_unique<LastEvent>(LastEvent{trigger, value->second.ToJson()});
 
   source::RunWithLargeStack([&] {
-    ir::Program program = ir::Lower(compiled->program.program);
-    interp::Interpreter interpreter(program);
-    events::Decoder decoder(
-        events::DecoderOptions{.mode = events::DecodeMode::kBare, .bare_trigger = trigger},
-        interpreter.DecoderPlans());
+    std::string error;
+    std::shared_ptr<engine::LoadedProgram> loaded =
+        engine::LoadedProgram::Create(ir::Lower(compiled->program.program), nullptr, &error);
+    if (loaded == nullptr) {
+      err << "error: " << error << "\n";
+      return;
+    }
+    const ir::Program& program = loaded->program();
+    interp::Interpreter& interpreter = loaded->interpreter();
+    int64_t event_id = next_event_id_++;
     events::DecodedEvent event;
-    events::DecodeResult result = decoder.Decode(last_event_->payload_json, event);
-    if (!result.ok()) {
-      err << "error: not a valid event (" << events::RejectReasonName(result.reason)
-          << "): " << result.message << "\n";
+    if (!loaded->Decode(trigger, last_event_->payload_json, event_id, event, &error)) {
+      err << "error: not a valid event: " << error << "\n";
       return;
     }
     out << "event " << trigger << " " << last_event_->payload_json << "\n";
     std::vector<match::RuleRef> firings;
     interpreter.Match(event, firings);
     match::SortFirings(firings);
-    if (firings.empty()) out << "no rule fires (`:explain` says why)\n";
+    std::vector<match::RuleRef> feeders;
+    bool any = false;
     for (match::RuleRef firing : firings) {
       const ir::RuleMatch& rule = program.matchers[firing.matcher].rules[firing.rule];
-      std::vector<interp::Value> arguments = interpreter.Arguments(firing, event);
-      out << "rule " << rule.name << " fires: " << JoinArguments(rule, arguments)
-          << (live_ ? "" : "  [mocked]") << "\n";
-      if (!live_) continue;
-      const ir::ActionSpec* spec =
-          rule.action_is_workflow ? nullptr : ir::FindAction(program, rule.action);
-      if (spec == nullptr) {
-        out << "  not run: `" << rule.action << "` is a workflow; workflows do not run here\n";
-        continue;
+      if (rule.feeds >= 0) {
+        // A correlation's step: no action of its own; the correlation decides below.
+        feeders.push_back(firing);
+        out << "rule " << rule.name << ": event recorded for its correlation ("
+            << DescribeStep(program.correlations[rule.feeds], rule.step) << ")\n";
+      } else {
+        Fire(*loaded, firing, event, out);
       }
-      std::unique_ptr<runners::Runner> runner =
-          runners::CreateRunner(spec->runner, options_.runner_options);
-      if (runner == nullptr) {
-        out << "  not run: the REPL cannot run `" << spec->runner
-            << "` actions; use `squall run`\n";
-        continue;
+      any = true;
+    }
+    // The correlations, as `squall run` runs them, on the wall clock: their state carries
+    // over from earlier :sends (and survives redefinitions that keep a rule's shape).
+    std::vector<engine::CorrelationFiring> completed;
+    std::unique_ptr<engine::Correlations> correlations =
+        engine::Correlations::Create(*loaded, correlate::kDefaultMaxInstances, &error);
+    if (correlations == nullptr) {
+      if (!feeders.empty()) out << "  correlations not run: " << error << "\n";
+    } else if (!correlations->empty()) {
+      std::vector<store::CorrelationState> stored, deletions;
+      for (const auto& [key, state] : correlation_states_) {
+        stored.push_back(store::CorrelationState{key.first, key.second, state});
       }
-      // As the engine renders and prepares a call (runtime/engine/call.h).
-      engine::RenderedParameters rendered =
-          engine::RenderParameters(interpreter, firing.matcher, rule.arguments, spec, event);
-      runners::RunRequest request;
-      request.action = spec->ref;
-      request.runner = spec->runner;
-      request.parameters = std::move(rendered.values);
-      request.secret_values = std::move(rendered.secrets);
-      std::string error;
-      if (!engine::PrepareRunRequest(*spec, ScratchDir(), request, &error)) {
-        out << "  not run: " << error << "\n";
-        continue;
+      std::vector<std::string> warnings;
+      correlations->Restore(stored, deletions, warnings);
+      for (const std::string& warning : warnings) out << "note: " << warning << "\n";
+      for (const store::CorrelationState& d : deletions) {
+        correlation_states_.erase({d.rule, d.instance});
       }
-      runners::CancelToken cancel;
-      runners::RunResult run = runner->Run(request, cancel);
-      out << "  " << runners::OutcomeName(run.outcome);
-      if (!run.error.empty()) out << ": " << run.error;
-      out << "\n";
-      if (!run.result.is_null()) {
-        // Output may be binary or cut inside a character by the size cap.
-        std::string shown =
-            run.result.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-        for (size_t at = 0; at < shown.size();) {
-          size_t nl = shown.find('\n', at);
-          if (nl == std::string::npos) nl = shown.size();
-          out << "  " << std::string_view(shown).substr(at, nl - at) << "\n";
-          at = nl + 1;
+      int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+      correlations->Advance(now_ms, completed);  // absences whose time ran out
+      correlations->OnEvent(event_id, now_ms, last_event_->payload_json, event, feeders, completed);
+      for (store::CorrelationState& change : correlations->TakeChanges()) {
+        if (change.state) {
+          correlation_states_[{change.rule, change.instance}] = std::move(*change.state);
+        } else {
+          correlation_states_.erase({change.rule, change.instance});
         }
       }
     }
+    for (const engine::CorrelationFiring& f : completed) {
+      out << "correlation " << f.rule << " completes: event " << f.trigger << "\n";
+      events::DecodedEvent record;
+      if (!loaded->Decode(f.trigger, f.payload_json, next_event_id_++, record, &error)) {
+        err << "error: the correlation's event does not decode: " << error << "\n";
+        continue;
+      }
+      std::vector<match::RuleRef> actions;
+      interpreter.Match(record, actions);
+      match::SortFirings(actions);
+      for (match::RuleRef firing : actions) Fire(*loaded, firing, record, out);
+      any = true;
+    }
+    if (!any) out << "no rule fires (`:explain` says why)\n";
   });
+}
+
+void Session::Fire(engine::LoadedProgram& loaded, match::RuleRef firing,
+                   const events::DecodedEvent& event, std::ostream& out) {
+  const ir::Program& program = loaded.program();
+  interp::Interpreter& interpreter = loaded.interpreter();
+  const ir::RuleMatch& rule = program.matchers[firing.matcher].rules[firing.rule];
+  std::vector<interp::Value> arguments = interpreter.Arguments(firing, event);
+  out << "rule " << rule.name << " fires: " << JoinArguments(rule, arguments)
+      << (live_ ? "" : "  [mocked]") << "\n";
+  if (!live_) return;
+  const ir::ActionSpec* spec =
+      rule.action_is_workflow ? nullptr : ir::FindAction(program, rule.action);
+  if (spec == nullptr) {
+    out << "  not run: `" << rule.action << "` is a workflow; workflows do not run here\n";
+    return;
+  }
+  std::unique_ptr<runners::Runner> runner =
+      runners::CreateRunner(spec->runner, options_.runner_options);
+  if (runner == nullptr) {
+    out << "  not run: the REPL cannot run `" << spec->runner << "` actions; use `squall run`\n";
+    return;
+  }
+  // As the engine renders and prepares a call (runtime/engine/call.h).
+  engine::RenderedParameters rendered =
+      engine::RenderParameters(interpreter, firing.matcher, rule.arguments, spec, event);
+  runners::RunRequest request;
+  request.action = spec->ref;
+  request.runner = spec->runner;
+  request.parameters = std::move(rendered.values);
+  request.secret_values = std::move(rendered.secrets);
+  std::string error;
+  if (!engine::PrepareRunRequest(*spec, ScratchDir(), request, &error)) {
+    out << "  not run: " << error << "\n";
+    return;
+  }
+  runners::CancelToken cancel;
+  runners::RunResult run = runner->Run(request, cancel);
+  out << "  " << runners::OutcomeName(run.outcome);
+  if (!run.error.empty()) out << ": " << run.error;
+  out << "\n";
+  if (!run.result.is_null()) {
+    // Output may be binary or cut inside a character by the size cap.
+    std::string shown = run.result.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+    for (size_t at = 0; at < shown.size();) {
+      size_t nl = shown.find('\n', at);
+      if (nl == std::string::npos) nl = shown.size();
+      out << "  " << std::string_view(shown).substr(at, nl - at) << "\n";
+      at = nl + 1;
+    }
+  }
 }
 
 std::string Session::ScratchDir() {
@@ -628,6 +727,7 @@ void Session::Type(std::string_view expr, size_t expr_column, std::ostream& out,
                                Chunk{.line = line + 1, .text = typed},
                                Chunk{.line = line + LineCount(typed) + 1, .text = "}"}};
   std::unique_ptr<Compiled> compiled = Compile(With(chunks), true);
+  RewordWrapperErrors(compiled->diagnostics, ":type");
   Report(*compiled, line, line, err);  // errors only: the wrapper's let is never used
   if (compiled->errors > 0) return;
   const check::CheckedFile& file = *compiled->checked();
@@ -717,6 +817,10 @@ Completion Session::Complete(std::string_view pending, std::string_view line, si
     for (std::string_view command : kCommands) offer(command);
   } else if (pending.empty() && before == ":send") {
     if (names_) offer_all(names_->triggers);
+  } else if (before == "import") {
+    if (names_) {
+      for (const std::string& pack : names_->available) offer(pack);
+    }
   } else if (pending.empty() && before == ":live") {
     offer("on");
     offer("off");

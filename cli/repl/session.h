@@ -14,13 +14,16 @@
 // Thread safety: none; one Session per REPL. Never throws on any input.
 #pragma once
 
+#include <cstdint>
 #include <iosfwd>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "cli/pack_flags.h"
+#include "runtime/engine/loaded_program.h"
 #include "runtime/runners/runner.h"
 
 namespace squall::repl {
@@ -80,6 +83,9 @@ class Session {
   void Command(std::string_view entry, std::ostream& out, std::ostream& err);
   void Load(std::string_view path, std::ostream& out, std::ostream& err);
   void Send(std::string_view args, size_t args_column, std::ostream& out, std::ostream& err);
+  // Reports that a rule fires on `event` and, with `:live on`, runs its action.
+  void Fire(engine::LoadedProgram& loaded, match::RuleRef firing, const events::DecodedEvent& event,
+            std::ostream& out);
   void Type(std::string_view expr, size_t expr_column, std::ostream& out, std::ostream& err);
   void Explain(std::ostream& out, std::ostream& err);
   void ListRules(std::ostream& out) const;
@@ -108,6 +114,10 @@ class Session {
   bool quit_ = false;
   std::unique_ptr<Names> names_;  // for completion: from the last program that checked
   std::unique_ptr<LastEvent> last_event_;
+  // The correlation rules' instances, (rule, instance) -> state, between :sends, and the id
+  // of the next event (correlators need increasing ids).
+  std::map<std::pair<std::string, int64_t>, std::string> correlation_states_;
+  int64_t next_event_id_ = 1;
   std::string own_scratch_;  // made by ScratchDir(); removed by the destructor
 };
 

@@ -18,11 +18,26 @@ constexpr std::string_view kRule =
     "rule low { if disk.low where event.free_pct < 5.0 then core.local(cmd: \"echo "
     "{{event.host}}\") }";
 
+// A correlation rule (an absence) and a sequence, over two triggers.
+constexpr std::string_view kLinkTriggers =
+    "trigger l.d { port: string }\ntrigger l.u { port: string }";
+constexpr std::string_view kAbsence =
+    "rule gone { if l.d as d and not l.u where event.port == d.port within 5m then "
+    "core.echo(message: \"gone {{d.port}}\") }";
+constexpr std::string_view kSequence =
+    "rule flap { if l.d as d followed by l.u as u where u.port == d.port within 5m then "
+    "core.echo(message: \"flap {{u.port}}\") }";
+constexpr std::string_view kWorkflow =
+    "workflow fix(port: string) { core.echo(message: port) }\n"
+    "rule fixit { if l.u then fix(port: event.port) }";
+
 struct SessionCase {
   std::string name;
   std::vector<std::string> entries;
   std::vector<std::string> out_has;     // substrings of the output of the last entry
+  std::vector<std::string> out_lacks;   // not substrings of it
   std::vector<std::string> err_has;     // substrings of its error output
+  std::vector<std::string> err_lacks;   // not substrings of it
   std::vector<std::string> source_has;  // substrings of the session source at the end
   std::vector<std::string> source_lacks;
   bool err_empty = false;
@@ -43,8 +58,12 @@ TEST_P(SessionTest, LastEntry) {
     EXPECT_NE(out.str().find(s), std::string::npos) << s << "\nout:\n"
                                                     << out.str() << "\nerr:\n"
                                                     << err.str();
+  for (const std::string& s : c.out_lacks)
+    EXPECT_EQ(out.str().find(s), std::string::npos) << s << "\nout:\n" << out.str();
   for (const std::string& s : c.err_has)
     EXPECT_NE(err.str().find(s), std::string::npos) << s << "\nerr:\n" << err.str();
+  for (const std::string& s : c.err_lacks)
+    EXPECT_EQ(err.str().find(s), std::string::npos) << s << "\nerr:\n" << err.str();
   for (const std::string& s : c.source_has)
     EXPECT_NE(session.Source().find(s), std::string::npos) << s;
   for (const std::string& s : c.source_lacks)
@@ -95,6 +114,43 @@ INSTANTIATE_TEST_SUITE_P(
                     .entries = {"import core", std::string(kTrigger),
                                 ":send disk.low {host: 1, free_pct: 3.5}"},
                     .err_has = {"<repl>:", "[TypeMismatch]", "{host: 1, free_pct: 3.5}", "^"}},
+        SessionCase{.name = "send_feeds_a_correlation_and_fires_no_empty_action",
+                    .entries = {"import core", std::string(kLinkTriggers), std::string(kAbsence),
+                                ":send l.d {port: \"p\"}"},
+                    .out_has = {"rule gone: event recorded for its correlation (absence, "
+                                "waiting 5m)"},
+                    .out_lacks = {"fires", "()", "no rule fires"},
+                    .err_empty = true},
+        SessionCase{.name = "live_send_feeding_a_correlation_runs_nothing",
+                    .entries = {"import core", std::string(kLinkTriggers), std::string(kAbsence),
+                                ":live on", ":send l.d {port: \"p\"}"},
+                    .out_has = {"rule gone: event recorded for its correlation"},
+                    .out_lacks = {"is a workflow", "not run", "fires"},
+                    .err_empty = true},
+        SessionCase{.name = "send_that_completes_a_sequence_fires_its_action",
+                    .entries = {"import core", std::string(kLinkTriggers), std::string(kSequence),
+                                ":send l.d {port: \"p\"}", ":send l.u {port: \"p\"}"},
+                    .out_has = {"rule flap: event recorded for its correlation (sequence, step 2 "
+                                "of 2 within 5m)",
+                                "correlation flap completes: event correlation.flap",
+                                "rule flap fires: core.echo(message: \"flap p\")  [mocked]"},
+                    .err_empty = true},
+        SessionCase{.name = "sequence_state_is_per_key",
+                    .entries = {"import core", std::string(kLinkTriggers), std::string(kSequence),
+                                ":send l.d {port: \"p\"}", ":send l.u {port: \"other\"}"},
+                    .out_has = {"step 2 of 2"},
+                    .out_lacks = {"completes", "fires"},
+                    .err_empty = true},
+        SessionCase{
+            .name = "send_to_a_rule_that_starts_a_workflow",
+            .entries = {"import core", std::string(kLinkTriggers), std::string(kWorkflow),
+                        ":live on", ":send l.u {port: \"p\"}"},
+            .out_has = {"rule fixit fires: fix(port: \"p\")", "not run: `fix` is a workflow"},
+            .err_empty = true},
+        SessionCase{.name = "send_without_payload_is_checked_as_empty",
+                    .entries = {"import core", std::string(kLinkTriggers), ":send l.d"},
+                    .out_lacks = {"event l.d"},
+                    .err_has = {"[MissingPayloadField]", "port"}},
         SessionCase{.name = "explain_last_send",
                     .entries = {"import core", std::string(kTrigger), std::string(kRule),
                                 ":send disk.low {host: \"db\", free_pct: 9.0}", ":explain"},
@@ -114,6 +170,13 @@ INSTANTIATE_TEST_SUITE_P(
         SessionCase{.name = "type_error_has_caret",
                     .entries = {":type 1 + \"a\""},
                     .err_has = {"<repl>:", "^"}},
+        SessionCase{.name = "type_syntax_error_names_the_command_not_the_wrapper",
+                    .entries = {":type )))"},
+                    .err_has = {"expected an expression after `:type`, found `)`", "^"},
+                    .err_lacks = {"`=`", "__repl"}},
+        SessionCase{.name = "packs_before_any_declaration",
+                    .entries = {":packs"},
+                    .out_has = {"no pack imported yet", "available:", " core"}},
         SessionCase{.name = "rules_lists_rules",
                     .entries = {"import core", std::string(kTrigger), std::string(kRule), ":rules"},
                     .out_has = {"low  if disk.low then core.local  (<repl>:3)"}},
@@ -229,24 +292,25 @@ TEST_P(CompleteTest, Offers) {
 
 INSTANTIATE_TEST_SUITE_P(
     Words, CompleteTest,
-    testing::Values(CompleteCase{.name = "keyword", .line = "wor", .want = "workflow"},
-                    CompleteCase{.name = "command", .line = ":se", .want = ":send"},
-                    CompleteCase{.name = "action",
-                                 .line = "rule r { if disk.low then core.lo",
-                                 .want = "core.local"},
-                    CompleteCase{.name = "trigger", .line = "rule r { if dis", .want = "disk.low"},
-                    CompleteCase{.name = "send_trigger", .line = ":send d", .want = "disk.low"},
-                    CompleteCase{.name = "parameter",
-                                 .line = "rule r { if disk.low then core.local(",
-                                 .want = "cmd:"},
-                    CompleteCase{.name = "second_parameter_on_next_line",
-                                 .line = "  ti",
-                                 .want = "timeout:",
-                                 .pending = "rule r { if disk.low then core.local(cmd: \"x\","},
-                    CompleteCase{.name = "not_parameters_inside_a_value",
-                                 .line = "rule r { if disk.low then core.local(cmd: eve",
-                                 .want = "every",
-                                 .reject = "cmd:"}),
+    testing::Values(
+        CompleteCase{.name = "keyword", .line = "wor", .want = "workflow"},
+        CompleteCase{.name = "command", .line = ":se", .want = ":send"},
+        CompleteCase{
+            .name = "action", .line = "rule r { if disk.low then core.lo", .want = "core.local"},
+        CompleteCase{.name = "trigger", .line = "rule r { if dis", .want = "disk.low"},
+        CompleteCase{.name = "send_trigger", .line = ":send d", .want = "disk.low"},
+        CompleteCase{
+            .name = "pack_after_import", .line = "import co", .want = "core", .reject = "const"},
+        CompleteCase{
+            .name = "parameter", .line = "rule r { if disk.low then core.local(", .want = "cmd:"},
+        CompleteCase{.name = "second_parameter_on_next_line",
+                     .line = "  ti",
+                     .want = "timeout:",
+                     .pending = "rule r { if disk.low then core.local(cmd: \"x\","},
+        CompleteCase{.name = "not_parameters_inside_a_value",
+                     .line = "rule r { if disk.low then core.local(cmd: eve",
+                     .want = "every",
+                     .reject = "cmd:"}),
     [](const testing::TestParamInfo<CompleteCase>& param_info) { return param_info.param.name; });
 
 }  // namespace

@@ -15,6 +15,7 @@ import threading
 import unittest
 
 SQUALL = None
+CACHE = None  # a temporary directory for every server's cache
 
 RUNNERS = """\
 - name: e2e-shell
@@ -83,9 +84,12 @@ def replace_line(text, line, new):
 class Server:
     """One `squall lsp` process; a thread collects its messages into a queue."""
 
-    def __init__(self, *args, cwd=None):
+    def __init__(self, *args, cwd=None, cache=None):
         env = dict(os.environ)
         env.pop("SQUALL_PACKS", None)
+        # Copies of the built-in packs' files (definition, notes) go to the cache directory:
+        # the test's, never the user's.
+        env["XDG_CACHE_HOME"] = cache if cache is not None else CACHE
         self.proc = subprocess.Popen([SQUALL, "lsp", *args], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
                                      env=env)
@@ -385,10 +389,44 @@ class LspTest(unittest.TestCase):
             "position": {"line": 3, "character": 13}})
         self.assertTrue(hover["contents"]["value"].startswith(
             "```squall\naction core.echo(\n  message: string,\n"), hover)
-        # The built-in packs are embedded in the binary: no file to go to.
-        self.assertIsNone(server.result("textDocument/definition", {
-            "textDocument": {"uri": "untitled:Untitled-1"},
-            "position": {"line": 3, "character": 13}}))
+        self.assertEqual(server.finish(), 0)
+
+    def test_definition_into_the_built_in_packs(self):
+        # The built-in packs are embedded in the binary: definition goes to a read-only copy of
+        # the embedded YAML in the cache directory, byte for byte the file of the source tree.
+        cache = os.path.join(self.dir, "cache")
+        server = Server(cache=cache)
+        self.addCleanup(server.kill)
+        server.initialize()
+        uri = self.uri_of("core.rule")
+        text = ('import core\nrule r {\n  if webhook "x"\n  then core.echo(message: "hi")\n}\n'
+                'rule s {\n  if core.webhook(url: "/s")\n  then core.local(cmd: "true")\n}\n')
+        server.notify("textDocument/didOpen", {"textDocument": {
+            "uri": uri, "languageId": "squall", "version": 1, "text": text}})
+        self.assertEqual(server.notification("textDocument/publishDiagnostics")["params"]
+                         ["diagnostics"], [])
+        stdlib = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "stdlib")
+
+        def definition(line, character, relative):
+            location = server.result("textDocument/definition", {
+                "textDocument": {"uri": uri}, "position": {"line": line, "character": character}})
+            self.assertIsNotNone(location)
+            prefix = "file://" + cache + "/squall/stdlib/"
+            self.assertTrue(location["uri"].startswith(prefix), location)
+            self.assertTrue(location["uri"].endswith("/" + relative), location)
+            path = location["uri"][len("file://"):]
+            with open(path, "rb") as copy, open(os.path.join(stdlib, relative), "rb") as source:
+                self.assertEqual(copy.read(), source.read())
+            self.assertEqual(os.stat(path).st_mode & 0o222, 0)  # read-only
+            with open(path, encoding="utf-8") as copy:
+                line_text = copy.read().split("\n")[location["range"]["start"]["line"]]
+            self.assertTrue(line_text.startswith("name:"), line_text)
+            return location
+
+        first = definition(3, 13, "packs/core/actions/echo.yaml")
+        self.assertEqual(definition(3, 13, "packs/core/actions/echo.yaml"), first)  # reused
+        definition(7, 9, "packs/core/actions/local.yaml")
+        definition(6, 8, "packs/core/triggers/webhook.yaml")
         self.assertEqual(server.finish(), 0)
 
     # -- hover -------------------------------------------------------------------------------
@@ -512,6 +550,62 @@ class LspTest(unittest.TestCase):
         self.assertEqual(location, {"uri": self.uri, "range": {
             "start": {"line": 19, "character": 9}, "end": {"line": 19, "character": 12}}})
 
+    def test_locals_and_aliases(self):
+        # Line numbers matter (0-based).
+        text = """\
+import ops
+
+trigger disk.low { host: string, free_pct: float }
+
+rule twice {
+  if disk.low as a followed by disk.low as b where b.host == a.host within 5m
+  then ops.restart(service: a.host)
+}
+
+workflow fix(host: string) {
+  let r = ops.restart(service: host)
+  try {
+    ops.restart(service: "x")
+  } catch err {
+    ops.restart(service: err.message)
+  }
+}
+"""
+        # `r` is never used: a warning, no error.
+        self.assertEqual([d["code"] for d in self.open(text)], ["UnusedBinding"])
+
+        def definition(line, character):
+            location = self.at("textDocument/definition", line, character)
+            self.assertIsNotNone(location, (line, character))
+            self.assertEqual(location["uri"], self.uri)
+            start = location["range"]["start"]
+            return start["line"], start["character"]
+
+        # A correlation alias: its use (in `where` and in the action) goes to its `as`.
+        self.assertEqual(definition(5, 61), (5, 17))  # a.host in the where -> `as a`
+        self.assertEqual(definition(5, 51), (5, 43))  # b.host -> `as b`
+        self.assertEqual(definition(6, 28), (5, 17))
+        # A workflow parameter and a caught error.
+        self.assertEqual(definition(10, 31), (9, 13))
+        self.assertEqual(definition(14, 25), (13, 10))
+        # Hover over the declarations: what they are and their type.
+        hover = self.at("textDocument/hover", 5, 17)
+        self.assertEqual(hover["contents"]["value"], "```squall\nalias a: disk.low\n```\n")
+        hover = self.at("textDocument/hover", 10, 6)
+        self.assertTrue(hover["contents"]["value"].startswith("```squall\nlet r: "), hover)
+        hover = self.at("textDocument/hover", 13, 11)
+        self.assertTrue(hover["contents"]["value"].startswith("```squall\ncatch err: "), hover)
+        self.assertNotIn(": json", hover["contents"]["value"])
+
+    def test_completion_of_error_and_result_in_follow_ups(self):
+        text = DOC.replace('  then ops.restart(service: "db")\n',
+                           '  then ops.restart(service: "db")\n'
+                           '  on failure then ops.restart(service: error.)\n')
+        self.open(text, 1)
+        labels, _ = self.labels(17, 45)
+        self.assertIn("message", labels)
+        self.assertNotIn("host", labels)
+
     # -- symbols -----------------------------------------------------------------------------
 
     def test_document_symbols(self):
@@ -619,4 +713,5 @@ if __name__ == "__main__":
     parser.add_argument("--squall", required=True)
     args, rest = parser.parse_known_args()
     SQUALL = os.path.abspath(args.squall)
-    unittest.main(argv=[sys.argv[0], *rest])
+    with tempfile.TemporaryDirectory() as CACHE:
+        unittest.main(argv=[sys.argv[0], *rest])

@@ -244,6 +244,39 @@ class ScriptedTest(unittest.TestCase):
         self.assertIn("<repl>:7:16: error:", result.stderr)
         self.assertIn("    7 | const broken = )", result.stderr)
 
+    def test_correlations_and_workflows(self):
+        # A correlation rule's steps are reported as such (never as an empty action), the
+        # :send that completes a sequence shows its action, and a workflow is shown, not run.
+        script = "\n".join([
+            "import core",
+            "trigger l.d { port: string }",
+            "trigger l.u { port: string }",
+            'rule gone { if l.d as d and not l.u where event.port == d.port within 5m'
+            ' then core.echo(message: "x") }',
+            'rule flap { if l.d as d followed by l.u as u where u.port == d.port within 5m'
+            ' then core.echo(message: "flap {{u.port}}") }',
+            "workflow fix(port: string) { core.echo(message: port) }",
+            "rule fixit { if l.u then fix(port: event.port) }",
+            ':send l.d {port: "p"}',
+            ":live on",
+            ':send l.u {port: "p"}',
+            ":send l.d",
+        ]) + "\n"
+        result = subprocess.run([SQUALL, "repl", "--no-history"], input=script,
+                                capture_output=True, text=True, timeout=TIMEOUT)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        out = result.stdout
+        self.assertIn("rule gone: event recorded for its correlation (absence, waiting 5m)\n", out)
+        self.assertIn("rule flap: event recorded for its correlation (sequence, step 1 of 2 "
+                      "within 5m)\n", out)
+        self.assertIn("correlation flap completes: event correlation.flap\n", out)
+        self.assertIn('rule flap fires: core.echo(message: "flap p")\n  succeeded\n', out)
+        self.assertIn('rule fixit fires: fix(port: "p")\n  not run: `fix` is a workflow', out)
+        self.assertNotIn("()", out)
+        self.assertNotIn("``", out)
+        # Without a payload the event is `{}`, checked like a test's `given`.
+        self.assertIn("[MissingPayloadField]", result.stderr)
+
     def test_help(self):
         result = subprocess.run([SQUALL, "repl", "--help"], capture_output=True, text=True,
                                 timeout=TIMEOUT)
