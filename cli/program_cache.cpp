@@ -13,6 +13,12 @@ namespace fs = std::filesystem;
 
 constexpr std::string_view kMagic = "SQUALL-PROGRAM-1\n";
 
+std::string Absolute(const fs::path& path) {
+  std::error_code ec;
+  fs::path absolute = fs::absolute(path, ec);
+  return (ec ? path : absolute.lexically_normal()).string();
+}
+
 // Length-prefixed, so that no two different inputs hash the same text.
 void Append(std::string& out, std::string_view part) {
   out += std::to_string(part.size());
@@ -47,11 +53,13 @@ bool ProgramCache::Prepare(const std::vector<std::string>& rule_files,
   for (const std::string& path : rule_files) {
     std::optional<std::string> bytes = jit::ReadCacheFile(path);
     if (!bytes) return false;
-    Append(text, path);
+    // Absolute: the program holds absolute paths (action scripts), so the same relative
+    // names in another directory are other inputs.
+    Append(text, Absolute(path));
     Append(text, jit::HashHex(*bytes));
   }
   for (const fs::path& dir : pack_search_path) {
-    Append(text, dir.string());
+    Append(text, Absolute(dir));
     std::vector<std::string> names;
     std::error_code ec;
     for (fs::directory_iterator it(dir, ec); !ec && it != fs::directory_iterator();

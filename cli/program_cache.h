@@ -2,11 +2,11 @@
 // `squall run` with unchanged rules and packs skips parsing, checking and lowering (for 10,000
 // rules most of its start-up; the JIT's object cache then skips LLVM).
 //
-// Key: BLAKE2b of the executable's build id, each rule file's path and bytes, the pack search
-// path and the names in each of its directories (a pack appearing earlier on the path changes
-// what an import resolves to). An entry also lists every other file the compile read (pack
-// YAML) with the hash of its bytes; it is used only when all of them are unchanged. Only
-// compiles without any diagnostic are stored, so a hit has nothing to report.
+// Key: BLAKE2b of the executable's build id, each rule file's absolute path and bytes, the
+// pack search path (absolute) and the names in each of its directories (a pack appearing
+// earlier on the path changes what an import resolves to). An entry also lists every other file the
+// compile read (pack YAML) with the hash of its bytes; it is used only when all of them are
+// unchanged. Only compiles without any diagnostic are stored, so a hit has nothing to report.
 #pragma once
 
 #include <filesystem>

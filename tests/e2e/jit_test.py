@@ -243,6 +243,20 @@ class ProgramCache(unittest.TestCase):
         self.assertEqual(r.returncode, 1, r.stdout)
         self.assertIn("room", r.stderr)
 
+    def test_same_relative_paths_in_another_directory_compile_again(self):
+        # The program holds absolute paths (pack directories, action scripts): the copy of a
+        # rule set in another directory, named by the same relative paths, is its own entry.
+        for name in ("a", "b"):
+            here = os.path.join(self.tmp, name)
+            self.write_pack(os.path.join(here, "packs"), "channel")
+            shutil.copy(self.rule, os.path.join(here, "r.rule"))
+            env = dict(os.environ, NO_COLOR="1", SQUALL_JIT_CACHE=self.cache)
+            r = subprocess.run([SQUALL, "run", "--packs", "packs", "r.rule", "--events", "-",
+                                "--dry-run"], input=self.events, capture_output=True, text=True,
+                               timeout=300, env=env, cwd=here)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(len(self.programs()), 2)
+
     def test_damaged_entry_is_ignored_and_replaced(self):
         first = self.run_rules("--packs", self.packs)
         [entry] = self.programs()
