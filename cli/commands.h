@@ -29,6 +29,9 @@ std::string ExecutionsHelp();
 // `squall workflows list|show|pause|resume|cancel` (workflows_command.cpp).
 int RunWorkflows(std::span<const std::string> args, const Streams& streams);
 std::string WorkflowsHelp();
+// `squall inquiries list|show|respond` (inquiries_command.cpp).
+int RunInquiries(std::span<const std::string> args, const Streams& streams);
+std::string InquiriesHelp();
 // `squall events send|list|show` (events_command.cpp).
 int RunEvents(std::span<const std::string> args, const Streams& streams);
 std::string EventsHelp();

@@ -128,18 +128,9 @@ int RunSend(std::span<const std::string> arg_list, const Streams& streams) {
   } else if (args.positional.size() == 2) {
     text = args.positional[1];
   }
-  json payload;
-  try {
-    payload = json::parse(text);
-  } catch (const json::parse_error& e) {
-    // e.what() is `[json.exception.parse_error.101] parse error at line 1, column 2: ...`.
-    std::string what = e.what();
-    size_t at = what.find("] ");
-    streams.err << "squall events send: error: " << from
-                << " is not valid JSON: " << (at == std::string::npos ? what : what.substr(at + 2))
-                << "\n";
-    return kExitUserError;
-  }
+  std::optional<json> parsed = ParseJsonText("events send", text, from, streams.err);
+  if (!parsed) return kExitUserError;
+  json payload = std::move(*parsed);
   if (!payload.is_object()) {
     streams.err << "squall events send: error: " << from << " must be a JSON object ({...}), "
                 << "not " << payload.type_name()

@@ -27,6 +27,8 @@ constexpr std::array kCommands = {
                 RunExecutions, ExecutionsHelp},
     CommandInfo{"workflows", "list and show workflow runs; pause, resume or cancel them",
                 RunWorkflows, WorkflowsHelp},
+    CommandInfo{"inquiries", "list the questions of waiting `ask` steps; answer them", RunInquiries,
+                InquiriesHelp},
     CommandInfo{"events", "send an event to the state directory; list and show events", RunEvents,
                 EventsHelp},
     CommandInfo{"kv", "get, set, delete and list keys of the key-value store", RunKv, KvHelp},

@@ -114,6 +114,20 @@ void PrintTable(std::ostream& out, const std::vector<std::vector<std::string>>& 
   }
 }
 
+std::optional<json> ParseJsonText(std::string_view command, const std::string& text,
+                                  const std::string& from, std::ostream& err) {
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error& e) {
+    // e.what() is `[json.exception.parse_error.101] parse error at line 1, column 2: ...`.
+    std::string what = e.what();
+    size_t at = what.find("] ");
+    err << "squall " << command << ": error: " << from
+        << " is not valid JSON: " << (at == std::string::npos ? what : what.substr(at + 2)) << "\n";
+    return std::nullopt;
+  }
+}
+
 std::optional<int64_t> ParseId(std::string_view text) {
   if (!text.empty() && text[0] == '#') text.remove_prefix(1);
   int64_t id = 0;

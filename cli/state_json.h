@@ -40,6 +40,13 @@ std::string ExecutionElapsed(const store::Execution& e, store::Millis now);
 void PrintTable(std::ostream& out, const std::vector<std::vector<std::string>>& rows,
                 std::span<const size_t> right);
 
+// `text` (a command-line argument, standard input or a file: `from` says which, e.g. "the
+// payload") parsed as JSON. Otherwise prints `squall <command>: error: <from> is not valid JSON:
+// <where and why>` to `err` and returns nullopt.
+std::optional<nlohmann::ordered_json> ParseJsonText(std::string_view command,
+                                                    const std::string& text,
+                                                    const std::string& from, std::ostream& err);
+
 // A record id as the user typed it: a positive decimal number, optionally after `#`.
 std::optional<int64_t> ParseId(std::string_view text);
 

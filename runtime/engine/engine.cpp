@@ -527,6 +527,7 @@ void ExecutionEngine::MatchEvents(store::WriteBatch& batch,
           EnforceEvent(stored, decoded, now, batch, on_commit);
           DeliverToWorkflows(stored.trigger, stored.parameters_json, stored.payload_json, batch,
                              on_commit);
+          AnswerInquiry(stored);
           if (!feeders_.empty() && correlations_) {
             correlations_->OnEvent(stored.id, stored.received_at, stored.payload_json, decoded,
                                    feeders_, correlation_firings_);

@@ -165,6 +165,12 @@ class ExecutionEngine {
   void DeliverToWorkflows(const std::string& trigger, const std::string& parameters_json,
                           const std::string& payload_json, store::WriteBatch& batch,
                           std::vector<std::function<void()>>& on_commit);
+  // A `core.inquiry_response` event (runtime/workflow/inquiry.h): answers the `ask` it names.
+  // A stale or invalid response (nothing asking, asked after the response was recorded, not
+  // of the declared type) is logged and ignored: the strand keeps waiting.
+  void AnswerInquiry(const store::Event& stored);
+  // `core.inquiry` events for the asks of `run` not announced yet (written with its document).
+  void AnnounceInquiries(WorkflowRun& run, int64_t now, store::WriteBatch& batch);
   void HandleWorkflowEffects(WorkflowRun& run, std::vector<workflow::Effect>& effects,
                              store::WriteBatch& batch,
                              std::vector<std::function<void()>>& on_commit);

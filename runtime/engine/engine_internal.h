@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -46,6 +47,9 @@ struct ExecutionEngine::WorkflowRun {
   std::vector<workflow::Effect> effects;  // what a delivery asked for, done by AdvanceWorkflows
   std::vector<std::string> waits;         // the triggers it is indexed under (waiting_on_)
   std::optional<int64_t> deadline;        // its entry in workflow_timers_
+  // The asks whose `core.inquiry` event is committed (or was, before a restart): (strand,
+  // asked_at).
+  std::set<std::pair<int64_t, int64_t>> announced;
 };
 
 }  // namespace squall::engine

@@ -15,6 +15,7 @@
 #include "runtime/engine/engine.h"
 #include "runtime/engine/engine_internal.h"
 #include "runtime/interp/value.h"
+#include "runtime/workflow/inquiry.h"
 
 namespace squall::engine {
 namespace {
@@ -177,6 +178,12 @@ bool ExecutionEngine::RestoreWorkflows(std::string* error) {
             EndingOf(*step, step->status, step->result_json, step->error_json, step->finished_at));
       }
     }
+    // Asks in a committed document were announced with it.
+    for (const auto& [strand_id, strand] : run->instance.strands) {
+      if (strand.waiting == workflow::Suspension::kAsk) {
+        run->announced.insert({strand_id, strand.asked_at});
+      }
+    }
     run->execution = std::move(x);
     int64_t id = run->execution.id;
     WorkflowRun& ref = *run;
@@ -298,6 +305,65 @@ void ExecutionEngine::DeliverToWorkflows(const std::string& trigger,
   }
 }
 
+void ExecutionEngine::AnswerInquiry(const store::Event& stored) {
+  if (stored.trigger != workflow::kInquiryResponseTrigger) return;
+  std::optional<workflow::InquiryResponse> response =
+      workflow::ParseInquiryResponse(stored.payload_json);
+  if (!response) {
+    log_->warn("event {}: a {} without a valid `inquiry` id and `response`; ignored", stored.id,
+               stored.trigger);
+    return;
+  }
+  std::string inquiry = workflow::FormatInquiryId(response->id.execution_id, response->id.strand);
+  auto ignored = [&](const std::string& why) {
+    log_->warn("event {}: the response to inquiry {} is ignored: {}", stored.id, inquiry, why);
+  };
+  auto it = workflows_.find(response->id.execution_id);
+  if (it == workflows_.end()) return ignored("no running workflow has that id");
+  WorkflowRun& run = *it->second;
+  auto strand = run.instance.strands.find(response->id.strand);
+  if (strand == run.instance.strands.end() ||
+      strand->second.waiting != workflow::Suspension::kAsk) {
+    return ignored("the strand is not asking (answered already, or timed out)");
+  }
+  // Recorded before this ask: it answered an earlier question of the same strand.
+  if (stored.received_at < strand->second.asked_at) return ignored("it answers an earlier ask");
+  workflow::Machine* machine = MachineFor(run.instance.workflow);
+  if (machine == nullptr) return ignored("the workflow is no longer in the rules");
+  std::string error;
+  if (!machine->Answer(run.instance, response->id.strand, response->response, Now(), run.effects,
+                       &error)) {
+    return ignored(error);
+  }
+  log_->info("workflow execution {}: inquiry {} answered{}", run.execution.id, inquiry,
+             response->responder.empty() ? "" : " by " + response->responder);
+  run.dirty = true;
+  IndexWorkflow(run);
+}
+
+void ExecutionEngine::AnnounceInquiries(WorkflowRun& run, int64_t now, store::WriteBatch& batch) {
+  std::set<std::pair<int64_t, int64_t>> asking;
+  for (const auto& [strand_id, strand] : run.instance.strands) {
+    if (strand.waiting != workflow::Suspension::kAsk) continue;
+    asking.insert({strand_id, strand.asked_at});
+    if (run.announced.count({strand_id, strand.asked_at}) != 0) continue;
+    Json payload = {{"id", workflow::FormatInquiryId(run.execution.id, strand_id)},
+                    {"execution_id", run.execution.id},
+                    {"strand", strand_id},
+                    {"workflow", run.instance.workflow},
+                    {"prompt", strand.prompt},
+                    {"schema", strand.schema}};
+    if (strand.until_ms != 0) payload["timeout_at"] = interp::FormatTime(strand.until_ms);
+    store::NewEvent event;
+    event.trigger = workflow::kInquiryTrigger;
+    event.payload_json = DumpJson(payload);
+    event.source = "execution:" + std::to_string(run.execution.id);
+    event.received_at = now;
+    batch.events.push_back(std::move(event));
+  }
+  run.announced = std::move(asking);
+}
+
 void ExecutionEngine::PollWorkflows(store::WriteBatch& batch,
                                     std::vector<std::function<void()>>& on_commit) {
   if (workflows_.empty()) return;
@@ -404,6 +470,7 @@ void ExecutionEngine::AdvanceWorkflows(store::WriteBatch& batch,
     if (!run->dirty) continue;
     run->dirty = false;
     IndexWorkflow(*run);
+    AnnounceInquiries(*run, now, batch);
     batch.workflows.push_back(store::WorkflowRecord{.execution_id = id,
                                                     .workflow = run->instance.workflow,
                                                     .state_json = DumpJson(run->instance.ToJson()),

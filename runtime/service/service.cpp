@@ -12,6 +12,7 @@
 #include "runtime/sources/timer_source.h"
 #include "runtime/store/secret_box.h"
 #include "runtime/store/sqlite_store.h"
+#include "runtime/workflow/inquiry.h"
 
 namespace squall::service {
 namespace {
@@ -219,6 +220,13 @@ std::string Service::Start() {
                           [this](http::Request request, http::Responder responder) {
                             HandleWebhook(std::move(request), std::move(responder));
                           });
+    server_->HandlePrefix("POST", "/inquiries/",
+                          [this](http::Request request, http::Responder responder) {
+                            HandleInquiryResponse(std::move(request), std::move(responder));
+                          });
+    server_->Handle("GET", "/inquiries", [this](http::Request request, http::Responder responder) {
+      HandleInquiryList(std::move(request), std::move(responder));
+    });
     server_->Handle("GET", "/healthz", [this](http::Request, http::Responder responder) {
       engine::EngineStats stats = engine_->Stats();
       responder.Json(200, {{"status", "ok"},
@@ -394,6 +402,65 @@ void Service::HandleWebhook(http::Request request, http::Responder responder) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - arrived).count());
     responder.Json(202, {{"event_id", result.event_ids[0]}});
   });
+}
+
+void Service::HandleInquiryList(http::Request request, http::Responder responder) {
+  if (!Authorized(request)) {
+    m_->rejected.With({"inquiry", "unauthorized"}).Inc();
+    responder.Error(401, "missing or unknown API key; send `Authorization: Bearer <key>`");
+    return;
+  }
+  Json list = Json::array();
+  for (const workflow::Inquiry& inquiry : workflow::ListInquiries(*store_)) {
+    list.push_back(Json::parse(inquiry.ToJson().dump()));
+  }
+  responder.Json(200, {{"inquiries", std::move(list)}});
+}
+
+void Service::HandleInquiryResponse(http::Request request, http::Responder responder) {
+  if (!Authorized(request)) {
+    m_->rejected.With({"inquiry", "unauthorized"}).Inc();
+    responder.Error(401, "missing or unknown API key; send `Authorization: Bearer <key>`");
+    return;
+  }
+  Json response = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (response.is_discarded()) {
+    m_->rejected.With({"inquiry", "bad_json"}).Inc();
+    responder.Error(400,
+                    "the body is not valid JSON (it is the response, e.g. {\"approved\": "
+                    "true})");
+    return;
+  }
+  workflow::InquiryError error;
+  std::optional<workflow::Inquiry> inquiry =
+      workflow::FindInquiry(*store_, request.path_tail, &error);
+  std::optional<store::NewEvent> event;
+  if (inquiry) {
+    event = workflow::ResponseEvent(*inquiry, response, request.Query("responder").value_or("http"),
+                                    "http:" + request.remote_address, NowMs(), &error);
+  }
+  if (!event) {
+    int status = 400;
+    if (error.kind == workflow::InquiryError::Kind::kUnknown ||
+        error.kind == workflow::InquiryError::Kind::kBadId) {
+      status = 404;
+    }
+    if (error.kind == workflow::InquiryError::Kind::kNotWaiting) status = 409;
+    m_->rejected.With({"inquiry", status == 400 ? "invalid" : "not_waiting"}).Inc();
+    responder.Json(status, {{"error", error.message}});
+    return;
+  }
+  store::WriteBatch batch;
+  batch.events.push_back(std::move(*event));
+  store_->Submit(std::move(batch),
+                 [this, responder, id = inquiry->id](store::CommitResult result) mutable {
+                   if (!result.ok || result.event_ids.empty()) {
+                     log_->error("inquiry {}: cannot record the response: {}", id, result.error);
+                     responder.Error(503, "the response could not be recorded; retry");
+                     return;
+                   }
+                   responder.Json(202, {{"inquiry", id}, {"event_id", result.event_ids[0]}});
+                 });
 }
 
 void Service::IngestLoop(std::stop_token stop) {

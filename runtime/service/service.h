@@ -8,7 +8,8 @@
 // (back-pressure: a full queue blocks the source) drained by one ingest thread that commits
 // them in batches, together with each file's read position, so a restarted service resumes
 // each file exactly after the last event it recorded. The engine is woken by every commit
-// that appended events.
+// that appended events. Answers to workflows' `ask` (`POST /inquiries/<id>`) are events too
+// (`core.inquiry_response`), checked against the ask's type and answered 202 once durable.
 //
 // Thread safety: Start, Reload, Stop and Idle may be called from any thread, but not
 // concurrently with each other (the CLI's main thread calls them).
@@ -104,6 +105,10 @@ class Service {
  private:
   void IngestLoop(std::stop_token stop);
   void HandleWebhook(http::Request request, http::Responder responder);
+  // `POST /inquiries/<id>` (the body is the response) and `GET /inquiries`, with the webhooks'
+  // API-key auth (runtime/workflow/inquiry.h).
+  void HandleInquiryResponse(http::Request request, http::Responder responder);
+  void HandleInquiryList(http::Request request, http::Responder responder);
   void UpdateProgramViews(const engine::LoadedProgram& program);
   bool Authorized(const http::Request& request);
   static std::vector<sources::TimerInstance> TimerInstances(const engine::LoadedProgram& program);

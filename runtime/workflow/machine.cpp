@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "runtime/engine/call.h"
+#include "runtime/workflow/answer.h"
 
 namespace squall::workflow {
 
@@ -46,6 +47,13 @@ json Error(std::string_view message, std::string_view status) {
   return engine::ErrorDocument(message, "", status, json());
 }
 
+// A strand no longer asking forgets the question.
+void ClearAsk(Strand& strand) {
+  strand.prompt.clear();
+  strand.schema = json();
+  strand.asked_at = 0;
+}
+
 }  // namespace
 
 const char* InstanceStatusName(InstanceStatus status) {
@@ -78,6 +86,11 @@ json Instance::ToJson() const {
     if (s.until_ms != 0) j["until"] = s.until_ms;
     if (s.execution != 0) j["execution"] = s.execution;
     if (!s.trigger.empty()) j["trigger"] = s.trigger;
+    if (s.waiting == Suspension::kAsk) {
+      j["prompt"] = s.prompt;
+      j["schema"] = s.schema;
+      j["asked_at"] = s.asked_at;
+    }
     if (s.parent != 0) j["index"] = s.index;
     if (!s.yields.empty()) j["yields"] = s.yields;
     if (s.join) {
@@ -135,6 +148,9 @@ std::optional<Instance> Instance::FromJson(const json& j, std::string* error) {
       s.until_ms = sj.value("until", int64_t{0});
       s.execution = sj.value("execution", int64_t{0});
       s.trigger = sj.value("trigger", std::string());
+      s.prompt = sj.value("prompt", std::string());
+      s.schema = sj.value("schema", json());
+      s.asked_at = sj.value("asked_at", int64_t{0});
       s.index = sj.value("index", int64_t{0});
       if (sj.contains("yields")) s.yields = sj.at("yields").get<std::vector<json>>();
       if (sj.contains("join")) {
@@ -325,8 +341,18 @@ void Machine::RunStrand(Instance& instance, Strand& strand, int64_t now_ms,
         strand.until_ms = timeout.kind == interp::Value::Kind::kDuration && timeout.integer > 0
                               ? now_ms + timeout.integer
                               : 0;
-        if (state.kind == StateKind::kWait) strand.trigger = state.trigger;
-        Suspend(strand, state.kind == StateKind::kWait ? Suspension::kEvent : Suspension::kAsk);
+        if (state.kind == StateKind::kWait) {
+          strand.trigger = state.trigger;
+          Suspend(strand, Suspension::kEvent);
+          return;
+        }
+        // The question is rendered now, while the frame still holds what it reads.
+        json prompt = EvaluateJson(strand.frame, state.value);
+        strand.prompt = prompt.is_string() ? prompt.get<std::string>()
+                                           : (prompt.is_null() ? "" : prompt.dump());
+        strand.schema = AnswerSchema(state.answer);
+        strand.asked_at = now_ms;
+        Suspend(strand, Suspension::kAsk);
         return;
       }
       case StateKind::kFork:
@@ -617,24 +643,15 @@ bool Machine::Answer(Instance& instance, int64_t strand_id, const json& answer, 
   }
   Strand& strand = it->second;
   const ir::WorkflowState& state = workflow_.states[strand.pc];
-  // Checked against the declared type by reading it back through a slot of that type: the
-  // same conversion rule conditions apply to payloads.
-  if (state.answer != nullptr && state.answer->NonOptional()->kind() == types::TypeKind::kRecord &&
-      !answer.is_object()) {
-    if (error != nullptr) *error = "the answer must be an object";
+  // The program's type decides (the document's schema is a copy for readers without it).
+  if (std::optional<std::string> wrong = CheckAnswer(AnswerSchema(state.answer), answer)) {
+    if (error != nullptr) *error = *wrong;
     return false;
-  }
-  if (state.answer != nullptr && state.answer->NonOptional()->kind() == types::TypeKind::kRecord) {
-    for (const types::Field& field : state.answer->NonOptional()->fields()) {
-      if (field.required && (!answer.contains(field.name) || answer.at(field.name).is_null())) {
-        if (error != nullptr) *error = "the answer lacks `" + field.name + "`";
-        return false;
-      }
-    }
   }
   Assign(strand, state.target, answer);
   strand.waiting = Suspension::kNone;
   strand.until_ms = 0;
+  ClearAsk(strand);
   strand.pc = state.next;
   RunAll(instance, now_ms, effects);
   return true;
@@ -655,6 +672,7 @@ void Machine::Advance(Instance& instance, int64_t now_ms, std::vector<Effect>& e
     const ir::WorkflowState& state = workflow_.states[strand.pc];
     strand.until_ms = 0;
     strand.trigger.clear();
+    ClearAsk(strand);
     if (strand.waiting == Suspension::kSleep) {
       strand.waiting = Suspension::kNone;
       strand.pc = state.next;

@@ -67,6 +67,12 @@ struct Strand {
   int64_t until_ms = 0;
   int64_t execution = 0;  // kCall: the execution (or sub-workflow) the driver started
   std::string trigger;    // kEvent: the trigger waited for (for people reading the document)
+  // kAsk: the rendered question, the answer's schema (AnswerSchema, answer.h) and when it
+  // asked, so that `squall inquiries` needs no program and a stale response (recorded before
+  // this ask) is told apart (inquiry.h).
+  std::string prompt;
+  nlohmann::json schema;
+  int64_t asked_at = 0;
   // As a child: its branch or iteration index; its yields (a `for` iteration).
   int64_t index = 0;
   std::vector<nlohmann::json> yields;
@@ -150,8 +156,9 @@ class Machine {
   // parameters reaches every instance. Returns whether any strand resumed.
   bool Deliver(Instance& instance, const std::string& trigger, const std::string& parameters_json,
                const nlohmann::json& payload, int64_t now_ms, std::vector<Effect>& effects);
-  // An answer to the `ask` of `strand`: false when the strand is not asking or the answer
-  // does not have the declared type (`*error` says why).
+  // An answer to the `ask` of `strand` (inquiry `<execution>.<strand>`, inquiry.h): false when
+  // the strand is not asking or the answer does not fit the declared type (CheckAnswer against
+  // AnswerSchema of the state's type; `*error` says why). The strand then keeps waiting.
   bool Answer(Instance& instance, int64_t strand, const nlohmann::json& answer, int64_t now_ms,
               std::vector<Effect>& effects, std::string* error);
   // Time passed: sleeps that are over resume, waits and asks past their timeout fail.
