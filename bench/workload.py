@@ -3,6 +3,8 @@
 
   workload.py mixed N > mixed-N.rule
   workload.py selective N > selective-N.rule
+  workload.py correlate N > correlate-N.rule                 keyed correlations, stress case
+  workload.py correlate-sparse N > correlate-sparse-N.rule   keyed correlations per host group
 
 The events (../shared/bench/events-100k.jsonl) are bare `monitoring.alert` payloads: run them
 with `squall run FILE --trigger monitoring.alert --events ... --dry-run`.
@@ -61,9 +63,28 @@ def correlate(i):
             f"  then core.noop()\n}}\n")
 
 
+def correlate_sparse(i):
+    """Keyed correlations as a deployment writes them: each rule watches its own host group
+    (`host-NNN.`, 500 groups), so an event feeds about two rules, not a hundred."""
+    group = f"host-{(i // 2) % 500:03d}."
+    if i % 2 == 0:
+        return (f"rule a{i} {{\n"
+                f"  if (monitoring.alert as d where d.host startswith \"{group}\"\n"
+                f"      and d.severity == \"critical\")\n"
+                f"    and not (monitoring.alert as b where b.host startswith \"{group}\"\n"
+                f"      and b.severity == \"info\")\n"
+                f"    where b.host == d.host within 10s\n"
+                f"  then core.noop()\n}}\n")
+    return (f"rule c{i} {{\n"
+            f"  if 5 of monitoring.alert where event.host startswith \"{group}\"\n"
+            f"    and event.severity == \"error\" within 10s by event.host\n"
+            f"  then core.noop()\n}}\n")
+
+
 def main():
     kind, n = sys.argv[1], int(sys.argv[2])
-    rule = {"mixed": mixed, "selective": selective, "correlate": correlate}[kind]
+    rule = {"mixed": mixed, "selective": selective, "correlate": correlate,
+            "correlate-sparse": correlate_sparse}[kind]
     out = [HEADER]
     out += [rule(i) for i in range(n)]
     sys.stdout.write("\n".join(out))

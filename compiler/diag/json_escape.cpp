@@ -8,6 +8,19 @@ void AppendJsonString(std::string& out, std::string_view text) {
   constexpr std::string_view kHex = "0123456789abcdef";
   out += '"';
   for (size_t pos = 0; pos < text.size();) {
+    // Runs of printable ASCII other than `"` and `\` are copied whole: the common case (hosts,
+    // names, correlation keys), without decoding each byte as a code point.
+    size_t run = pos;
+    while (run < text.size()) {
+      const auto c = static_cast<unsigned char>(text[run]);
+      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+      ++run;
+    }
+    if (run > pos) {
+      out.append(text, pos, run - pos);
+      pos = run;
+      continue;
+    }
     const source::Utf8Char ch = source::DecodeUtf8(text, pos);
     if (!ch.valid) {
       source::AppendUtf8(out, source::kReplacementChar);

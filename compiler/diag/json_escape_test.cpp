@@ -49,6 +49,11 @@ INSTANTIATE_TEST_SUITE_P(
         {.name = "surrogate_encoding_is_invalid",
          .text = "\xED\xA0\x80",
          .expected = "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\""},
+        {.name = "plain_runs_between_escapes",
+         .text = "host-1\"x\\y\nz h\xC3\xA9 end",
+         .expected = R"("host-1\"x\\y\u000az h)"
+                     "\xC3\xA9"
+                     R"( end")"},
         {.name = "line_and_paragraph_separators",
          .text = "\xE2\x80\xA8\xE2\x80\xA9",
          .expected = R"("\u2028\u2029")"},

@@ -101,6 +101,23 @@ std::string Correlations::Key(Rule& rule, int step, const correlate::Event& e) {
   match::RuleRef feeder = rule.feeder[step];
   const ir::RuleMatch& match = program_.Rule(feeder);
   if (match.key.empty() || current_ == nullptr) return {};
+  std::pair<uint32_t, uint32_t> slot{UINT32_MAX, 0};
+  if (match.key.size() == 1) {
+    const ir::Node& node = program_.program().matchers[feeder.matcher].nodes[match.key[0].index];
+    if (node.op == ir::Op::kSlot) {
+      slot = {feeder.matcher, node.index};
+      for (const auto& [at, key] : slot_keys_) {
+        if (at == slot) return key;
+      }
+    }
+  }
+  std::string key = KeyOf(feeder, match, e);
+  if (slot.first != UINT32_MAX) slot_keys_.emplace_back(slot, key);
+  return key;
+}
+
+std::string Correlations::KeyOf(match::RuleRef feeder, const ir::RuleMatch& match,
+                                const correlate::Event& e) {
   std::string key;
   for (ir::NodeRef node : match.key) {
     std::optional<std::string> part =
@@ -175,6 +192,7 @@ void Correlations::OnEvent(int64_t id, int64_t at_ms, std::string_view payload_j
   if (touched.empty()) return;
   correlate::Event event{.id = id, .at_ms = at_ms, .payload_json = std::string(payload_json)};
   current_ = &decoded;
+  slot_keys_.clear();
   for (Rule* rule : touched) {
     rule->correlator->OnEvent(event, rule->mask, fired_);
     rule->mask = 0;

@@ -79,6 +79,8 @@ class Correlations {
   struct Rule;
   explicit Correlations(LoadedProgram& program);
   std::string Key(Rule& rule, int step, const correlate::Event& e);
+  // The key of `feeder`'s match of the current event (its key expressions, JSON-quoted).
+  std::string KeyOf(match::RuleRef feeder, const ir::RuleMatch& match, const correlate::Event& e);
   bool Holds(Rule& rule, std::span<const correlate::Event* const> bound);
   void Emit(Rule& rule, std::vector<correlate::Firing>& fired, std::vector<CorrelationFiring>& out);
 
@@ -90,6 +92,9 @@ class Correlations {
   events::DecodedEvent record_;
   std::string buffer_;
   const events::DecodedEvent* current_ = nullptr;  // the event OnEvent is feeding
+  // The keys of the event being fed that are one payload field, by (matcher, slot): the same
+  // text for every rule it feeds (most keys are `by event.host`), so built once per event.
+  std::vector<std::pair<std::pair<uint32_t, uint32_t>, std::string>> slot_keys_;
   std::vector<correlate::Firing> fired_;
 };
 
