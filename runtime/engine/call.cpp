@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "runtime/engine/param_templates.h"
 #include "runtime/interp/value.h"
 #include "runtime/runners/runner.h"
 #include "stdlib/builtin_files.h"
@@ -107,11 +108,16 @@ RenderedParameters RenderParameters(interp::Interpreter& in, uint32_t matcher,
     out.values[arguments[i].name] = ParseJsonOr(interp::ToJson(values[i]), nullptr);
   }
   if (spec == nullptr) return out;
+  std::vector<std::string> defaulted;
+  for (const ir::ActionParameter& p : spec->parameters) {
+    if (!out.values.contains(p.name) && !p.default_json.empty()) {
+      out.values[p.name] = ParseJsonOr(p.default_json, nullptr);
+      defaulted.push_back(p.name);
+    }
+  }
+  RenderDefaultTemplates(*spec, defaulted, out.values);
   for (const ir::ActionParameter& p : spec->parameters) {
     Json& params = out.values;
-    if (!params.contains(p.name) && !p.default_json.empty()) {
-      params[p.name] = ParseJsonOr(p.default_json, nullptr);
-    }
     if (p.secret && params.contains(p.name) && params[p.name].is_string() &&
         !params[p.name].get<std::string>().empty()) {
       out.secrets.push_back(params[p.name].get<std::string>());

@@ -36,7 +36,8 @@ struct RenderedParameters {
 
 // The parameters of a call: its arguments evaluated for `event` (the interpreter's context
 // values, `result`/`error`, must be set for a follow-up), then the spec's defaults for the
-// parameters not given. `spec` may be null (a workflow): no defaults.
+// parameters not given, their `{{ parameter }}` templates rendered (param_templates.h).
+// `spec` may be null (a workflow): no defaults.
 RenderedParameters RenderParameters(interp::Interpreter& interpreter, uint32_t matcher,
                                     const std::vector<ir::Argument>& arguments,
                                     const ir::ActionSpec* spec, const events::DecodedEvent& event);

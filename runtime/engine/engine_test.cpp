@@ -735,5 +735,27 @@ rule r {
   EXPECT_EQ(ReadFile(dir_ / "ran"), "ab");
 }
 
+TEST_F(EngineTest, TemplatedDefaultsAreRenderedWithTheCallsParameters) {
+  // core.echo carries its message in `env: {SQUALL_MESSAGE: "{{message}}"}` and core.pause
+  // runs `sleep {{max_pause}}`: StackStorm renders such defaults with the call's parameters.
+  Start(R"rules(rule r {
+  if disk.low
+  then core.echo(message: "{{event.host}} at {{event.free_pct}}% $(id)")
+}
+rule p {
+  if disk.low
+  then core.pause(max_pause: 0)
+})rules");
+  Send(R"({"host": "web1", "mount": "/", "free_pct": 3})");
+  auto list = WaitEnded(2);
+  ASSERT_EQ(list.size(), 2u);
+  for (const store::Execution& x : list) {
+    EXPECT_EQ(x.status, Status::kSucceeded) << x.action << ": " << x.error_json;
+    if (x.action == "core.echo") {
+      EXPECT_EQ(Json::parse(x.result_json)["stdout"], "web1 at 3% $(id)");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace squall::engine
