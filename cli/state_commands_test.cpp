@@ -360,10 +360,14 @@ TEST(WorkflowViewTest, DescribeWaitNamesWhatEachStrandWaitsFor) {
       {{.strand = 1, .waiting = "event", .state = 7, .until = kAt},
        "",
        "event (state 7) until 2024-05-01T12:00:00Z"},
-      {{.strand = 3, .waiting = "ask"}, "", "ask (strand 3)"},
-      {{.strand = 3, .waiting = "ask", .until = kAt},
+      {{.strand = 3, .waiting = "ask", .inquiry = "42.3"}, "", "ask (inquiry 42.3)"},
+      {{.strand = 3,
+        .waiting = "ask",
+        .until = kAt,
+        .inquiry = "42.3",
+        .prompt = "Reboot \"sw1\"?"},
        "",
-       "ask (strand 3) until 2024-05-01T12:00:00Z"},
+       R"(ask "Reboot \"sw1\"?" (inquiry 42.3) until 2024-05-01T12:00:00Z)"},
       {{.strand = 1, .waiting = "join", .running = 2, .needed = 3}, "", "join (2 running)"},
       {{.strand = 1, .waiting = "teleport"}, "", "teleport"},
   };
@@ -378,12 +382,16 @@ TEST(WorkflowViewTest, WaitPointsReadsSuspendedStrandsAndRejectsOtherDocuments) 
        "waiting": "call", "execution": 43, "index": 1},
       {"id": 1, "parent": 0, "pc": 2, "frame": {}, "dirty": [], "handlers": [], "waiting": "join",
        "join": {"running": 2, "needed": 2}},
-      {"id": 2, "parent": 1, "pc": 6, "frame": {}, "dirty": [], "handlers": [], "waiting": "none"}
+      {"id": 2, "parent": 1, "pc": 6, "frame": {}, "dirty": [], "handlers": [], "waiting": "none"},
+      {"id": 4, "parent": 1, "pc": 8, "frame": {}, "dirty": [], "handlers": [], "waiting": "ask",
+       "prompt": "Go?"}
     ]})");
   std::string error;
-  std::optional<std::vector<WaitPoint>> waits = WaitPoints(instance, &error);
+  std::optional<std::vector<WaitPoint>> waits = WaitPoints(instance, 42, &error);
   ASSERT_TRUE(waits) << error;
-  ASSERT_EQ(waits->size(), 2u);  // strand 2 is runnable, not waiting
+  ASSERT_EQ(waits->size(), 3u);  // strand 2 is runnable, not waiting
+  EXPECT_EQ((*waits)[2].inquiry, "42.4");
+  EXPECT_EQ((*waits)[2].prompt, "Go?");
   EXPECT_EQ((*waits)[0].strand, 1);
   EXPECT_EQ((*waits)[0].waiting, "join");
   EXPECT_EQ((*waits)[0].running, 2);
@@ -393,7 +401,7 @@ TEST(WorkflowViewTest, WaitPointsReadsSuspendedStrandsAndRejectsOtherDocuments) 
   for (const char* bad : {R"({"strands": [{"id": "one"}]})", R"([1, 2])", R"("text")",
                           R"({"strands": [{"id": 1, "pc": 2}]})"}) {
     error.clear();
-    EXPECT_FALSE(WaitPoints(nlohmann::json::parse(bad), &error)) << bad;
+    EXPECT_FALSE(WaitPoints(nlohmann::json::parse(bad), 1, &error)) << bad;
     EXPECT_NE(error.find("not a workflow instance"), std::string::npos) << bad;
   }
 }

@@ -4,6 +4,8 @@
 #include <map>
 
 #include "cli/state_flags.h"
+#include "compiler/diag/json_escape.h"
+#include "runtime/workflow/inquiry.h"
 
 namespace squall::cli {
 
@@ -14,6 +16,8 @@ nlohmann::ordered_json WaitPoint::ToJson() const {
   if (execution != 0) out["execution"] = execution;
   if (until != 0) out["until"] = FormatTime(until, true);
   if (!trigger.empty()) out["trigger"] = trigger;
+  if (!inquiry.empty()) out["inquiry"] = inquiry;
+  if (!prompt.empty()) out["prompt"] = prompt;
   if (waiting == "join") {
     out["running"] = running;
     out["needed"] = needed;
@@ -21,7 +25,8 @@ nlohmann::ordered_json WaitPoint::ToJson() const {
   return out;
 }
 
-std::optional<std::vector<WaitPoint>> WaitPoints(const json& instance, std::string* error) {
+std::optional<std::vector<WaitPoint>> WaitPoints(const json& instance, int64_t execution_id,
+                                                 std::string* error) {
   // Only the fields this view needs are read, so that a document from a newer engine (more
   // fields) still shows; a missing or mistyped one is an error, never a crash.
   try {
@@ -35,6 +40,10 @@ std::optional<std::vector<WaitPoint>> WaitPoints(const json& instance, std::stri
                      .execution = strand.value("execution", int64_t{0}),
                      .until = strand.value("until", int64_t{0}),
                      .trigger = strand.value("trigger", std::string())};
+      if (waiting == "ask") {
+        wait.inquiry = workflow::FormatInquiryId(execution_id, wait.strand);
+        wait.prompt = strand.value("prompt", std::string());
+      }
       if (const auto join = strand.find("join"); join != strand.end()) {
         wait.running = join->value("running", int64_t{0});
         wait.needed = join->value("needed", int64_t{0});
@@ -64,7 +73,11 @@ std::string DescribeWait(const WaitPoint& wait, const std::string& action) {
            (wait.trigger.empty() ? "(state " + std::to_string(wait.state) + ")" : wait.trigger) +
            until;
   }
-  if (wait.waiting == "ask") return "ask (strand " + std::to_string(wait.strand) + ")" + until;
+  if (wait.waiting == "ask") {
+    std::string prompt;
+    if (!wait.prompt.empty()) diag::AppendJsonString(prompt, wait.prompt);
+    return "ask " + (prompt.empty() ? "" : prompt + " ") + "(inquiry " + wait.inquiry + ")" + until;
+  }
   if (wait.waiting == "join") return "join (" + std::to_string(wait.running) + " running)";
   return wait.waiting;  // a suspension this CLI does not know yet: its name
 }

@@ -24,20 +24,22 @@ struct WaitPoint {
   int64_t execution = 0;  // call: the step's execution (0 until the engine started it)
   int64_t until = 0;      // sleep: when it wakes; event, ask: the timeout (0: none)
   std::string trigger;    // event: the trigger, when the document names it ("" otherwise)
+  std::string inquiry;    // ask: the inquiry id (`squall inquiries respond ID ...`)
+  std::string prompt;     // ask: the question as asked
   int64_t running = 0;    // join: children still running
   int64_t needed = 0;     // join: children that must succeed
 
   nlohmann::ordered_json ToJson() const;
 };
 
-// The suspended strands of an instance document, by strand id. nullopt (and `*error`) when
-// `instance` is not an instance document.
+// The suspended strands of the instance document of workflow execution `execution_id`, by
+// strand id. nullopt (and `*error`) when `instance` is not an instance document.
 std::optional<std::vector<WaitPoint>> WaitPoints(const nlohmann::json& instance,
-                                                 std::string* error);
+                                                 int64_t execution_id, std::string* error);
 
 // One line for `wait`: `call core.local (execution 43)`, `sleep until <time>`,
-// `event approval.granted until <time>`, `ask (strand 2)`, `join (2 running)`. `action` is the
-// called execution's action ("" when unknown).
+// `event approval.granted until <time>`, `ask "Reboot sw1?" (inquiry 42.2)`, `join (2 running)`.
+// `action` is the called execution's action ("" when unknown).
 std::string DescribeWait(const WaitPoint& wait, const std::string& action);
 
 // The state index a step execution was started for (its policy's `"step": N`); nullopt for

@@ -80,7 +80,7 @@ RunState LoadRunState(store::Store& store, int64_t id) {
   state.record = store.GetWorkflow(id);
   if (!state.record) return state;
   state.instance = ParseStored(state.record->state_json);
-  std::optional<std::vector<WaitPoint>> waits = WaitPoints(state.instance, &state.problem);
+  std::optional<std::vector<WaitPoint>> waits = WaitPoints(state.instance, id, &state.problem);
   if (waits) state.waits = std::move(*waits);
   return state;
 }

@@ -92,6 +92,10 @@ class InquiryTest(service_test.ServiceCase):
             self.assertEqual(table.returncode, 0, table.stderr)
             self.assertIn(iid, table.stdout)
             self.assertIn("{approved: bool, reason: string?}", table.stdout)
+            # `squall workflows list` says what the run waits for: this inquiry.
+            runs = squall("workflows", "list", "--state", service.state)
+            self.assertEqual(runs.returncode, 0, runs.stderr)
+            self.assertIn(f'ask "Reboot a?" (inquiry {iid})', runs.stdout)
             self.assertIn("Reboot a?", table.stdout)
             shown = squall("inquiries", "show", "--state", service.state, iid)
             self.assertEqual(shown.returncode, 0, shown.stderr)
