@@ -32,14 +32,6 @@ struct EventsArgs {
   bool help = false;
 };
 
-void AddCommon(po::options_description& desc, EventsArgs& args, const char* positional) {
-  desc.add_options()("help,h", po::bool_switch(&args.help), "print this help and exit");
-  args.state.AddTo(desc);
-  if (positional != nullptr) {
-    desc.add_options()("files", po::value(&args.positional)->multitoken(), positional);
-  }
-}
-
 constexpr std::string_view kFooter =
     "\n"
     "Exit status:\n"
@@ -64,7 +56,7 @@ po::options_description DescribeSend(EventsArgs& args) {
        "read the payload (a JSON object) from FILE")  //
       ("id", po::value(&args.id)->value_name("ID"),
        "the sender's id of the event (recorded as its external id, shown by `events show`)");
-  AddCommon(desc, args, "TRIGGER [PAYLOAD]");
+  AddCommonOptions(desc, args, "TRIGGER [PAYLOAD]");
   return desc;
 }
 
@@ -165,7 +157,7 @@ po::options_description DescribeList(EventsArgs& args) {
       ("limit", po::value(&args.limit)->value_name("N")->default_value(50),
        "show at most N events, newest first")  //
       ("json", po::bool_switch(&args.json), "one JSON object per line instead of a table");
-  AddCommon(desc, args, nullptr);
+  AddCommonOptions(desc, args, "");
   return desc;
 }
 
@@ -259,7 +251,7 @@ int RunList(std::span<const std::string> arg_list, const Streams& streams) {
 po::options_description DescribeShow(EventsArgs& args) {
   po::options_description desc("Options");
   desc.add_options()("json", po::bool_switch(&args.json), "one JSON document instead of text");
-  AddCommon(desc, args, "ID");
+  AddCommonOptions(desc, args, "ID");
   return desc;
 }
 
@@ -354,7 +346,7 @@ constexpr std::array kSubcommands = {
 std::string EventsHelp() {
   EventsArgs args;
   po::options_description desc("Options");
-  AddCommon(desc, args, nullptr);
+  AddCommonOptions(desc, args, "");
   std::string usage =
       "usage: squall events send TRIGGER [PAYLOAD_JSON | - | --payload-file FILE] [--id ID]\n"
       "       squall events list [--trigger T] [--limit N] [--json]\n"

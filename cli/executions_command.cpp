@@ -40,15 +40,6 @@ struct ExecArgs {
   bool help = false;
 };
 
-void AddCommon(po::options_description& desc, ExecArgs& args, std::string_view positional) {
-  desc.add_options()("help,h", po::bool_switch(&args.help), "print this help and exit");
-  args.state.AddTo(desc);
-  if (!positional.empty()) {
-    desc.add_options()("files", po::value(&args.positional)->multitoken(),
-                       std::string(positional).c_str());
-  }
-}
-
 constexpr std::string_view kFooter =
     "\n"
     "Exit status:\n"
@@ -77,7 +68,7 @@ po::options_description DescribeList(ExecArgs& args) {
       ("limit", po::value(&args.limit)->value_name("N")->default_value(50),
        "show at most N executions, newest first")  //
       ("json", po::bool_switch(&args.json), "one JSON object per line instead of a table");
-  AddCommon(desc, args, "");
+  AddCommonOptions(desc, args, "");
   return desc;
 }
 
@@ -140,7 +131,7 @@ int RunList(std::span<const std::string> arg_list, const Streams& streams) {
 po::options_description DescribeShow(ExecArgs& args) {
   po::options_description desc("Options");
   desc.add_options()("json", po::bool_switch(&args.json), "one JSON document instead of text");
-  AddCommon(desc, args, "ID");
+  AddCommonOptions(desc, args, "ID");
   return desc;
 }
 
@@ -262,7 +253,7 @@ po::options_description DescribeTail(ExecArgs& args) {
       ("limit", po::value(&args.limit)->value_name("N")->default_value(10),
        "start with the last N executions")  //
       ("json", po::bool_switch(&args.json), "one JSON object per line (the execution)");
-  AddCommon(desc, args, "");
+  AddCommonOptions(desc, args, "");
   return desc;
 }
 
@@ -353,7 +344,7 @@ int RunTail(std::span<const std::string> arg_list, const Streams& streams) {
 
 po::options_description DescribeCancel(ExecArgs& args) {
   po::options_description desc("Options");
-  AddCommon(desc, args, "ID");
+  AddCommonOptions(desc, args, "ID");
   return desc;
 }
 
@@ -450,7 +441,7 @@ constexpr std::array kSubcommands = {
 std::string ExecutionsHelp() {
   ExecArgs args;
   po::options_description desc("Options");
-  AddCommon(desc, args, "");
+  AddCommonOptions(desc, args, "");
   std::string usage =
       "usage: squall executions list [--status S]... [--rule R] [--action A] [--limit N] "
       "[--json]\n"

@@ -35,15 +35,6 @@ struct InquiryArgs {
   bool help = false;
 };
 
-void AddCommon(po::options_description& desc, InquiryArgs& args, std::string_view positional) {
-  desc.add_options()("help,h", po::bool_switch(&args.help), "print this help and exit");
-  args.state.AddTo(desc);
-  if (!positional.empty()) {
-    desc.add_options()("files", po::value(&args.positional)->multitoken(),
-                       std::string(positional).c_str());
-  }
-}
-
 constexpr std::string_view kFooter =
     "\n"
     "Exit status:\n"
@@ -82,7 +73,7 @@ po::options_description DescribeList(InquiryArgs& args) {
   po::options_description desc("Options");
   desc.add_options()("json", po::bool_switch(&args.json),
                      "one JSON object per line instead of a table");
-  AddCommon(desc, args, "");
+  AddCommonOptions(desc, args, "");
   return desc;
 }
 
@@ -134,7 +125,7 @@ int RunList(std::span<const std::string> arg_list, const Streams& streams) {
 po::options_description DescribeShow(InquiryArgs& args) {
   po::options_description desc("Options");
   desc.add_options()("json", po::bool_switch(&args.json), "one JSON object (as `list --json`)");
-  AddCommon(desc, args, "ID");
+  AddCommonOptions(desc, args, "ID");
   return desc;
 }
 
@@ -186,7 +177,7 @@ po::options_description DescribeRespond(InquiryArgs& args) {
   po::options_description desc("Options");
   desc.add_options()("responder", po::value(&args.responder)->value_name("NAME"),
                      "who answers (recorded in the event; default: $USER, else `cli`)");
-  AddCommon(desc, args, "ID RESPONSE");
+  AddCommonOptions(desc, args, "ID RESPONSE");
   return desc;
 }
 
@@ -282,7 +273,7 @@ constexpr std::array kSubcommands = {
 std::string InquiriesHelp() {
   InquiryArgs args;
   po::options_description desc("Options");
-  AddCommon(desc, args, "");
+  AddCommonOptions(desc, args, "");
   std::string usage =
       "usage: squall inquiries list [--json]\n"
       "       squall inquiries show ID [--json]\n"

@@ -24,14 +24,6 @@ struct KeysArgs {
   bool help = false;
 };
 
-void AddCommon(po::options_description& desc, KeysArgs& args, const char* positional) {
-  desc.add_options()("help,h", po::bool_switch(&args.help), "print this help and exit");
-  args.state.AddTo(desc);
-  if (positional != nullptr) {
-    desc.add_options()("files", po::value(&args.positional)->multitoken(), positional);
-  }
-}
-
 constexpr std::string_view kFooter =
     "\n"
     "Exit status:\n"
@@ -52,7 +44,7 @@ constexpr std::string_view kFooter =
 
 po::options_description DescribeCreate(KeysArgs& args) {
   po::options_description desc("Options");
-  AddCommon(desc, args, "NAME");
+  AddCommonOptions(desc, args, "NAME");
   return desc;
 }
 
@@ -122,7 +114,7 @@ po::options_description DescribeList(KeysArgs& args) {
   po::options_description desc("Options");
   desc.add_options()("json", po::bool_switch(&args.json),
                      "one JSON object per line ({id, name, created_at, revoked_at})");
-  AddCommon(desc, args, nullptr);
+  AddCommonOptions(desc, args, "");
   return desc;
 }
 
@@ -182,7 +174,7 @@ int RunList(std::span<const std::string> arg_list, const Streams& streams) {
 
 po::options_description DescribeRevoke(KeysArgs& args) {
   po::options_description desc("Options");
-  AddCommon(desc, args, "ID|NAME");
+  AddCommonOptions(desc, args, "ID|NAME");
   return desc;
 }
 
@@ -249,7 +241,7 @@ constexpr std::array kSubcommands = {
 std::string KeysHelp() {
   KeysArgs args;
   po::options_description desc("Options");
-  AddCommon(desc, args, nullptr);
+  AddCommonOptions(desc, args, "");
   std::string usage =
       "usage: squall keys create NAME\n"
       "       squall keys list [--json]\n"

@@ -33,12 +33,6 @@ struct KvArgs {
   bool help = false;
 };
 
-void AddCommon(po::options_description& desc, KvArgs& args, const char* positional) {
-  desc.add_options()("help,h", po::bool_switch(&args.help), "print this help and exit");
-  args.state.AddTo(desc);
-  desc.add_options()("files", po::value(&args.positional)->multitoken(), positional);
-}
-
 constexpr std::string_view kFooter =
     "\n"
     "Exit status:\n"
@@ -88,7 +82,7 @@ po::options_description DescribeGet(KvArgs& args) {
   po::options_description desc("Options");
   desc.add_options()("json", po::bool_switch(&args.json),
                      "print the value as JSON text even when it is a string (quoted)");
-  AddCommon(desc, args, "KEY");
+  AddCommonOptions(desc, args, "KEY");
   return desc;
 }
 
@@ -137,7 +131,7 @@ po::options_description DescribeSet(KvArgs& args) {
        "VALUE is JSON text (a number, object, array, true, null, \"string\"); without it VALUE "
        "is stored as a string")  //
       ("force", po::bool_switch(&args.force), "allow an internal `_squall.` key");
-  AddCommon(desc, args, "KEY VALUE");
+  AddCommonOptions(desc, args, "KEY VALUE");
   return desc;
 }
 
@@ -212,7 +206,7 @@ int RunSet(std::span<const std::string> arg_list, const Streams& streams) {
 po::options_description DescribeDelete(KvArgs& args) {
   po::options_description desc("Options");
   desc.add_options()("force", po::bool_switch(&args.force), "allow an internal `_squall.` key");
-  AddCommon(desc, args, "KEY");
+  AddCommonOptions(desc, args, "KEY");
   return desc;
 }
 
@@ -263,7 +257,7 @@ po::options_description DescribeList(KvArgs& args) {
       ("all", po::bool_switch(&args.all), "also list the runtime's internal `_squall.` keys")  //
       ("json", po::bool_switch(&args.json),
        "one JSON object per line ({key, value, expires_at, updated_at})");
-  AddCommon(desc, args, "PREFIX");
+  AddCommonOptions(desc, args, "PREFIX");
   return desc;
 }
 
@@ -354,7 +348,7 @@ constexpr std::array kSubcommands = {
 std::string KvHelp() {
   KvArgs args;
   po::options_description desc("Options");
-  AddCommon(desc, args, "");
+  AddCommonOptions(desc, args, "");
   std::string usage =
       "usage: squall kv get KEY [--json]\n"
       "       squall kv set KEY VALUE [--ttl DURATION] [--json]\n"

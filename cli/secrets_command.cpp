@@ -28,14 +28,6 @@ struct SecretsArgs {
   bool help = false;
 };
 
-void AddCommon(po::options_description& desc, SecretsArgs& args, const char* positional) {
-  desc.add_options()("help,h", po::bool_switch(&args.help), "print this help and exit");
-  args.state.AddTo(desc);
-  if (positional != nullptr) {
-    desc.add_options()("files", po::value(&args.positional)->multitoken(), positional);
-  }
-}
-
 constexpr std::string_view kFooter =
     "\n"
     "Exit status:\n"
@@ -62,7 +54,7 @@ bool ValidName(std::string_view name) {
 
 po::options_description DescribeSet(SecretsArgs& args) {
   po::options_description desc("Options");
-  AddCommon(desc, args, "NAME");
+  AddCommonOptions(desc, args, "NAME");
   return desc;
 }
 
@@ -156,7 +148,7 @@ int RunSet(std::span<const std::string> arg_list, const Streams& streams) {
 po::options_description DescribeList(SecretsArgs& args) {
   po::options_description desc("Options");
   desc.add_options()("json", po::bool_switch(&args.json), "a JSON array of the names");
-  AddCommon(desc, args, nullptr);
+  AddCommonOptions(desc, args, "");
   return desc;
 }
 
@@ -191,7 +183,7 @@ int RunList(std::span<const std::string> arg_list, const Streams& streams) {
 
 po::options_description DescribeDelete(SecretsArgs& args) {
   po::options_description desc("Options");
-  AddCommon(desc, args, "NAME");
+  AddCommonOptions(desc, args, "NAME");
   return desc;
 }
 
@@ -251,7 +243,7 @@ constexpr std::array kSubcommands = {
 std::string SecretsHelp() {
   SecretsArgs args;
   po::options_description desc("Options");
-  AddCommon(desc, args, nullptr);
+  AddCommonOptions(desc, args, "");
   std::string usage =
       "usage: squall secrets set NAME < VALUE\n"
       "       squall secrets list [--json]\n"

@@ -29,6 +29,21 @@ struct StateFlags {
   void AddTo(boost::program_options::options_description& desc);
 };
 
+// The options every state subcommand has: --help, --state and, when `positional` (their
+// description) is not empty, the positional arguments. `Args` has `bool help`,
+// `StateFlags state` and `std::vector<std::string> positional`.
+template <typename Args>
+void AddCommonOptions(boost::program_options::options_description& desc, Args& args,
+                      std::string_view positional) {
+  namespace po = boost::program_options;
+  desc.add_options()("help,h", po::bool_switch(&args.help), "print this help and exit");
+  args.state.AddTo(desc);
+  if (!positional.empty()) {
+    desc.add_options()("files", po::value(&args.positional)->multitoken(),
+                       std::string(positional).c_str());
+  }
+}
+
 // The state directory: `flag_value` (the --state option) when not empty, else $SQUALL_STATE,
 // else $XDG_STATE_HOME/squall (only when absolute, as the XDG spec requires), else
 // $HOME/.local/state/squall. Environment variables that are unset or empty are skipped. `home`

@@ -143,15 +143,6 @@ struct WorkflowArgs {
   bool help = false;
 };
 
-void AddCommon(po::options_description& desc, WorkflowArgs& args, std::string_view positional) {
-  desc.add_options()("help,h", po::bool_switch(&args.help), "print this help and exit");
-  args.state.AddTo(desc);
-  if (!positional.empty()) {
-    desc.add_options()("files", po::value(&args.positional)->multitoken(),
-                       std::string(positional).c_str());
-  }
-}
-
 constexpr std::string_view kFooter =
     "\n"
     "Exit status:\n"
@@ -200,7 +191,7 @@ po::options_description DescribeList(WorkflowArgs& args) {
       ("limit", po::value(&args.limit)->value_name("N")->default_value(50),
        "show at most N runs, newest first")  //
       ("json", po::bool_switch(&args.json), "one JSON object per line instead of a table");
-  AddCommon(desc, args, "");
+  AddCommonOptions(desc, args, "");
   return desc;
 }
 
@@ -307,7 +298,7 @@ po::options_description DescribeShow(WorkflowArgs& args) {
   po::options_description desc("Options");
   desc.add_options()("json", po::bool_switch(&args.json),
                      "one JSON document (the tree, every field, the instance documents)");
-  AddCommon(desc, args, "ID");
+  AddCommonOptions(desc, args, "ID");
   return desc;
 }
 
@@ -463,7 +454,7 @@ int RunShow(std::span<const std::string> arg_list, const Streams& streams) {
 
 po::options_description DescribeIds(WorkflowArgs& args) {
   po::options_description desc("Options");
-  AddCommon(desc, args, "ID");
+  AddCommonOptions(desc, args, "ID");
   return desc;
 }
 
@@ -649,7 +640,7 @@ constexpr std::array kSubcommands = {
 std::string WorkflowsHelp() {
   WorkflowArgs args;
   po::options_description desc("Options");
-  AddCommon(desc, args, "");
+  AddCommonOptions(desc, args, "");
   std::string usage =
       "usage: squall workflows list [--status S]... [--limit N] [--json]\n"
       "       squall workflows show ID [--json]\n"
