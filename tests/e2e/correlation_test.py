@@ -6,7 +6,6 @@
 - kill -9 after an event that started an absence was acknowledged: the restarted service
   restores the state from the store and the absence fires, exactly once.
 """
-import argparse
 import json
 import os
 import signal
@@ -100,8 +99,4 @@ class CorrelationTest(service_test.ServiceCase):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--squall", required=True)
-    opts, rest = parser.parse_known_args()
-    service_test.SQUALL = os.path.abspath(opts.squall)
-    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+    service_test.main_with_squall()

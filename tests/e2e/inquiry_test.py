@@ -11,7 +11,6 @@ on 127.0.0.1, real local commands appending to files, the store in a temporary d
 - kill -9 right after a response was acknowledged: the restarted service still answers the
   workflow with it, and no step runs twice.
 """
-import argparse
 import json
 import os
 import signal
@@ -207,8 +206,4 @@ class InquiryTest(service_test.ServiceCase):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--squall", required=True)
-    opts, rest = parser.parse_known_args()
-    service_test.SQUALL = os.path.abspath(opts.squall)
-    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+    service_test.main_with_squall()

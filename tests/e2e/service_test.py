@@ -573,6 +573,17 @@ rule remote {{
             sshd.close()
 
 
+def main_with_squall():
+    """main() of the suites built on this module's Service (correlation, workflow, inquiry):
+    `--squall PATH`, then unittest's own arguments."""
+    global SQUALL
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--squall", required=True)
+    opts, rest = parser.parse_known_args()
+    SQUALL = os.path.abspath(opts.squall)
+    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--squall", required=True)

@@ -9,7 +9,6 @@ real local commands appending to a file, so the file is the sequence of steps th
   step runs twice;
 - `squall executions cancel` on a sleeping workflow: it ends `canceled`, nothing after runs.
 """
-import argparse
 import json
 import os
 import signal
@@ -261,8 +260,4 @@ class WorkflowTest(service_test.ServiceCase):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--squall", required=True)
-    opts, rest = parser.parse_known_args()
-    service_test.SQUALL = os.path.abspath(opts.squall)
-    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+    service_test.main_with_squall()
