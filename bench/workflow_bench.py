@@ -96,6 +96,9 @@ def main():
     parser.add_argument("--parallel", type=int, default=50)
     parser.add_argument("--waiting", type=int, default=20000)
     parser.add_argument("--durability", default="full")
+    parser.add_argument("--service-arg", action="append", default=[],
+                        help="one more argument for `squall run` (repeatable), e.g. "
+                             "--service-arg=--log-level=warn")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="squall-wfbench-")
     rule = os.path.join(tmp, "bench.rule")
@@ -106,7 +109,8 @@ def main():
     log = open(os.path.join(tmp, "service.log"), "w")
     proc = subprocess.Popen([args.squall, "run", rule, "--state", state, "--listen",
                              f"127.0.0.1:{port}", "--no-webhook-auth", "--durability",
-                             args.durability], stdout=log, stderr=subprocess.STDOUT)
+                             args.durability, *args.service_arg], stdout=log,
+                            stderr=subprocess.STDOUT)
     try:
         def healthy():
             try:
