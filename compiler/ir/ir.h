@@ -402,5 +402,10 @@ const Workflow* FindWorkflow(const Program& program, std::string_view name);
 // `where` conditions): nodes of its matcher, ascending, each once. The native code generator
 // compiles each into a function of its own.
 std::vector<uint32_t> ConditionNodes(const Workflow& workflow);
+// A fingerprint of `workflow`'s compiled shape (16 hex digits of a 64-bit FNV-1a hash of its
+// printed IR: states, calls, slots; not source positions or comments). A running workflow's
+// document records it, so a runtime whose rules changed the workflow's shape knows that the
+// document's state numbers no longer mean what they meant.
+std::string WorkflowFingerprint(const Program& program, const Workflow& workflow);
 
 }  // namespace squall::ir

@@ -412,6 +412,20 @@ static void PrintWorkflow(const Program& program, const Workflow& w, std::string
   }
 }
 
+std::string WorkflowFingerprint(const Program& program, const Workflow& workflow) {
+  std::string text;
+  PrintWorkflow(program, workflow, text);
+  uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a: stable across processes and builds
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 0x100000001b3ULL;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, hash >>= 4) out[static_cast<size_t>(i)] = kHex[hash & 0xF];
+  return out;
+}
+
 std::string PrintIr(const Program& program) {
   std::string out;
   // Expressions may nest as deep as the parser allows.

@@ -311,8 +311,10 @@ void ExecutionEngine::Loop() {
       if (abandon_) break;
       if (next_program_ != nullptr) {
         program_ = std::move(next_program_);
-        // Workflows go on with the new program's definitions (machines are rebuilt).
+        // Workflows go on with the new program's definitions when unchanged (machines are
+        // rebuilt); the others fail (FailChangedWorkflows).
         machines_.clear();
+        check_definitions_ = true;
         next_program_ = nullptr;
         adopted_generation_ = requested_generation_;
         wake_.notify_all();

@@ -179,6 +179,10 @@ class ExecutionEngine {
   void CancelWorkflowExecution(int64_t id, store::WriteBatch& batch,
                                std::vector<std::function<void()>>& on_commit);
   void PollWorkflows(store::WriteBatch& batch, std::vector<std::function<void()>>& on_commit);
+  // After a reload: running workflows whose definition is gone or changed shape fail (their
+  // documents' states would mean other steps), their running steps canceled.
+  void FailChangedWorkflows(store::WriteBatch& batch,
+                            std::vector<std::function<void()>>& on_commit);
   workflow::Machine* MachineFor(const std::string& name);
   void IndexWorkflow(WorkflowRun& run);
   std::optional<int64_t> NextWorkflowDeadline() const;
@@ -252,6 +256,7 @@ class ExecutionEngine {
   std::map<std::string, std::unique_ptr<workflow::Machine>> machines_;
   std::vector<std::unique_ptr<Pending>> workflow_starts_;
   std::vector<StepEnding> step_endings_;
+  bool check_definitions_ = false;  // a reload happened: FailChangedWorkflows is due
   std::map<std::string, std::set<int64_t>> waiting_on_;    // trigger -> workflows waiting for it
   std::set<std::pair<int64_t, int64_t>> workflow_timers_;  // (deadline, workflow)
   std::chrono::steady_clock::time_point last_poll_{};

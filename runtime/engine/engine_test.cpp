@@ -757,5 +757,57 @@ rule p {
   }
 }
 
+TEST_F(EngineTest, ReloadKeepsUnchangedWorkflowsAndFailsChangedOnes) {
+  // Two workflows sleep; the reload changes one (a step inserted: its recorded state numbers
+  // would now name other steps) and only re-lays out the other (a comment, a blank line).
+  const std::string before = R"(workflow kept() {
+  sleep 300ms
+  core.local(cmd: "printf kept >> {dir}/ran")
+}
+workflow changed() {
+  sleep 300ms
+  core.local(cmd: "printf changed >> {dir}/ran")
+}
+rule r {
+  if disk.low
+  then kept()
+}
+rule s {
+  if disk.low
+  then changed()
+})";
+  const std::string after = R"(workflow kept() {
+  # re-laid out only
+
+  sleep 300ms
+  core.local(cmd: "printf kept >> {dir}/ran")
+}
+workflow changed() {
+  core.local(cmd: "printf inserted >> {dir}/ran")
+  sleep 300ms
+  core.local(cmd: "printf changed >> {dir}/ran")
+}
+rule r {
+  if disk.low
+  then kept()
+}
+rule s {
+  if disk.low
+  then changed()
+})";
+  Start(before);
+  Send(R"({"host": "h", "mount": "/", "free_pct": 1})");
+  ASSERT_TRUE(WaitFor([&] { return store_->ListWorkflows(0, 10).size() == 2; }));
+  engine_->Reload(Compile(after));
+  auto list = WaitEnded(3);  // both workflows and kept's step
+  std::map<std::string, store::Execution> by_action;
+  for (const store::Execution& x : list) by_action[x.action] = x;
+  EXPECT_EQ(by_action["kept"].status, Status::kSucceeded);
+  EXPECT_EQ(by_action["changed"].status, Status::kFailed);
+  EXPECT_NE(by_action["changed"].error_json.find("the workflow changed while it ran"),
+            std::string::npos);
+  EXPECT_EQ(ReadFile(dir_ / "ran"), "kept");
+}
+
 }  // namespace
 }  // namespace squall::engine

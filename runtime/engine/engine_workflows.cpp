@@ -139,14 +139,14 @@ bool ExecutionEngine::RestoreWorkflows(std::string* error) {
       std::string message;
       std::optional<workflow::Instance> instance =
           workflow::Instance::FromJson(ParseJsonOr(record->state_json, Json()), &message);
-      bool fits = instance.has_value() && machine != nullptr;
-      for (const auto& [id, strand] : fits ? instance->strands : decltype(instance->strands){}) {
-        fits = fits && strand.pc < machine->workflow().states.size();
-      }
+      bool fits = instance.has_value() && machine != nullptr && machine->Fits(*instance);
       if (!fits) {
-        // Recorded by a program whose workflow is gone or changed shape: it cannot go on.
+        // Recorded by a program whose workflow is gone or changed shape: its recorded states
+        // would mean other steps now, so it cannot go on.
         log_->error("workflow execution {} ({}) cannot be resumed: {}", x.id, x.action,
-                    machine == nullptr ? "the workflow is no longer in the rules" : message);
+                    machine == nullptr ? "the workflow is no longer in the rules"
+                    : !instance        ? message
+                                       : "its definition changed since it started");
         run->instance.workflow = x.action;
         run->instance.status = workflow::InstanceStatus::kFailed;
         run->instance.error =
@@ -400,9 +400,34 @@ void ExecutionEngine::PollWorkflows(store::WriteBatch& batch,
   }
 }
 
+void ExecutionEngine::FailChangedWorkflows(store::WriteBatch& batch,
+                                           std::vector<std::function<void()>>& on_commit) {
+  for (auto& [id, run] : workflows_) {
+    if (run->instance.status != workflow::InstanceStatus::kRunning) continue;
+    workflow::Machine* machine = MachineFor(run->instance.workflow);
+    if (machine != nullptr && machine->Fits(run->instance)) continue;
+    log_->error("workflow execution {} ({}) fails: the reloaded rules {} it", id,
+                run->instance.workflow, machine == nullptr ? "no longer have" : "changed");
+    // Its running steps are canceled, as when the workflow is canceled.
+    for (const auto& [strand_id, strand] : run->instance.strands) {
+      if (strand.waiting == workflow::Suspension::kCall && strand.execution != 0) {
+        CancelWorkflowExecution(strand.execution, batch, on_commit);
+      }
+    }
+    run->instance.status = workflow::InstanceStatus::kFailed;
+    run->instance.error = ErrorDocument("the workflow changed while it ran", run->instance.workflow,
+                                        "failed", Json());
+    run->dirty = true;
+  }
+}
+
 void ExecutionEngine::AdvanceWorkflows(store::WriteBatch& batch,
                                        std::vector<std::function<void()>>& on_commit) {
   int64_t now = Now();
+  if (check_definitions_) {
+    check_definitions_ = false;
+    FailChangedWorkflows(batch, on_commit);
+  }
   // Started by Dispatch (recorded `running`): a fresh instance each.
   for (std::unique_ptr<Pending>& start : workflow_starts_) {
     auto run = std::make_unique<WorkflowRun>();

@@ -106,6 +106,7 @@ json Instance::ToJson() const {
     strands_json.push_back(std::move(j));
   }
   json out = {{"workflow", workflow},
+              {"definition", definition},
               {"status", InstanceStatusName(status)},
               {"next_strand", next_strand},
               {"steps", steps},
@@ -119,6 +120,7 @@ std::optional<Instance> Instance::FromJson(const json& j, std::string* error) {
   try {
     Instance instance;
     instance.workflow = j.at("workflow").get<std::string>();
+    instance.definition = j.value("definition", std::string());
     std::string status = j.at("status").get<std::string>();
     bool known = false;
     for (InstanceStatus s : {InstanceStatus::kRunning, InstanceStatus::kSucceeded,
@@ -184,7 +186,11 @@ std::optional<Instance> Instance::FromJson(const json& j, std::string* error) {
 
 Machine::Machine(const ir::Program& program, const ir::Workflow& workflow,
                  interp::Interpreter& interpreter, match::Engine& conditions)
-    : program_(program), workflow_(workflow), interpreter_(interpreter), conditions_(conditions) {
+    : program_(program),
+      workflow_(workflow),
+      interpreter_(interpreter),
+      conditions_(conditions),
+      fingerprint_(ir::WorkflowFingerprint(program, workflow)) {
   events::DecoderOptions options;
   options.mode = events::DecodeMode::kBare;
   options.bare_trigger = program.matchers[workflow.matcher].trigger;
@@ -195,6 +201,14 @@ Machine::Machine(const ir::Program& program, const ir::Workflow& workflow,
 }
 
 Machine::~Machine() = default;
+
+bool Machine::Fits(const Instance& instance) const {
+  if (!instance.definition.empty()) return instance.definition == fingerprint_;
+  for (const auto& [id, strand] : instance.strands) {
+    if (strand.pc >= workflow_.states.size()) return false;
+  }
+  return true;
+}
 
 const events::DecodedEvent& Machine::Frame(const Instance& instance, int64_t strand) {
   auto it = instance.strands.find(strand);
@@ -255,6 +269,7 @@ void Machine::Suspend(Strand& strand, Suspension what) {
 Instance Machine::Start(const json& arguments) const {
   Instance instance;
   instance.workflow = workflow_.name;
+  instance.definition = fingerprint_;
   Strand root;
   root.id = instance.next_strand++;
   for (const ir::WorkflowParam& param : workflow_.params) {

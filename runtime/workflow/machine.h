@@ -94,6 +94,9 @@ struct Strand {
 
 struct Instance {
   std::string workflow;
+  // ir::WorkflowFingerprint of the definition it started with ("" in documents older than the
+  // fingerprint: unknown).
+  std::string definition;
   InstanceStatus status = InstanceStatus::kRunning;
   nlohmann::json result;  // kSucceeded: the returned value (null when none)
   nlohmann::json error;   // kFailed: {message, action, status, result[, details]}
@@ -140,6 +143,10 @@ class Machine {
   Machine& operator=(const Machine&) = delete;
 
   const ir::Workflow& workflow() const { return workflow_; }
+  // ir::WorkflowFingerprint of workflow().
+  const std::string& fingerprint() const { return fingerprint_; }
+  // Whether `instance` was started from this definition (or does not say: older documents).
+  bool Fits(const Instance& instance) const;
 
   // A new instance with `arguments` (by parameter name; defaults fill the rest), not yet run.
   Instance Start(const nlohmann::json& arguments) const;
@@ -195,6 +202,7 @@ class Machine {
   const ir::Workflow& workflow_;
   interp::Interpreter& interpreter_;
   match::Engine& conditions_;
+  std::string fingerprint_;
   std::unique_ptr<events::Decoder> decoder_;
   events::DecodedEvent decoded_;
   std::string scratch_;

@@ -113,5 +113,54 @@ TEST_F(MachineAskTest, NobodyAnsweringTimesOut) {
   EXPECT_EQ(instance.error["message"], "nobody answered before the timeout");
 }
 
+TEST_F(MachineAskTest, DocumentsRecordTheDefinitionTheyStartedWith) {
+  Instance instance = Asking();
+  EXPECT_EQ(instance.definition, machine_->fingerprint());
+  std::string error;
+  std::optional<Instance> reread = Instance::FromJson(instance.ToJson(), &error);
+  ASSERT_TRUE(reread) << error;
+  EXPECT_TRUE(machine_->Fits(*reread));
+
+  // The same workflow with a comment and other layout: the same compiled shape.
+  ir::LoweredForTest relaid(R"(import core
+# approvals
+workflow approve(service: string) -> string {
+  let go = ask "Switch {{service}} off?" {approved: bool, reason: string?} timeout 1h
+
+  if go.approved { return "yes: " + (go.reason ?? "-") }
+  return "no"
+}
+)");
+  ASSERT_TRUE(relaid.ok());
+  EXPECT_EQ(ir::WorkflowFingerprint(relaid.program(), relaid.program().workflows[0]),
+            machine_->fingerprint());
+
+  // A changed prompt is another definition: the document does not fit it.
+  ir::LoweredForTest changed(R"(import core
+workflow approve(service: string) -> string {
+  let go = ask "Switch {{service}} off now?" {approved: bool, reason: string?} timeout 1h
+  if go.approved {
+    return "yes: " + (go.reason ?? "-")
+  }
+  return "no"
+}
+)");
+  ASSERT_TRUE(changed.ok());
+  interp::Interpreter other_interpreter(changed.program());
+  Machine other(changed.program(), changed.program().workflows[0], other_interpreter,
+                other_interpreter);
+  EXPECT_NE(other.fingerprint(), machine_->fingerprint());
+  EXPECT_FALSE(other.Fits(*reread));
+
+  // A document from before fingerprints: fits when its states exist.
+  json old = instance.ToJson();
+  old.erase("definition");
+  std::optional<Instance> legacy = Instance::FromJson(old, &error);
+  ASSERT_TRUE(legacy) << error;
+  EXPECT_TRUE(other.Fits(*legacy));
+  legacy->strands.begin()->second.pc = 10'000;
+  EXPECT_FALSE(other.Fits(*legacy));
+}
+
 }  // namespace
 }  // namespace squall::workflow
