@@ -256,7 +256,8 @@ class ExecutionEngine {
   std::map<std::string, std::unique_ptr<workflow::Machine>> machines_;
   std::vector<std::unique_ptr<Pending>> workflow_starts_;
   std::vector<StepEnding> step_endings_;
-  bool check_definitions_ = false;  // a reload happened: FailChangedWorkflows is due
+  bool check_definitions_ = false;       // a reload happened: FailChangedWorkflows is due
+  std::vector<int64_t> orphaned_steps_;  // pending steps of workflows that could not resume
   std::map<std::string, std::set<int64_t>> waiting_on_;    // trigger -> workflows waiting for it
   std::set<std::pair<int64_t, int64_t>> workflow_timers_;  // (deadline, workflow)
   std::chrono::steady_clock::time_point last_poll_{};

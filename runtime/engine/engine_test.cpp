@@ -809,5 +809,43 @@ rule s {
   EXPECT_EQ(ReadFile(dir_ / "ran"), "kept");
 }
 
+TEST_F(EngineTest, WorkflowThatCannotResumeCancelsItsWaitingSteps) {
+  // One runner slot: the first workflow's step holds it, the second's waits `requested`. The
+  // runtime stops; it restarts with the workflow changed, so neither can resume. The waiting
+  // step must not run for a workflow that has failed.
+  const std::string before = R"(workflow w(tag: string) {
+  core.local(cmd: "printf '%s;' {{tag}} >> {dir}/ran; sleep 30")
+}
+rule r {
+  if disk.low
+  then w(tag: event.host)
+})";
+  Start(before, /*max_running=*/1);
+  Send(R"({"host": "a", "mount": "/", "free_pct": 1})");
+  Send(R"({"host": "b", "mount": "/", "free_pct": 1})");
+  ASSERT_TRUE(WaitFor([&] {
+    std::vector<store::Execution> list = Executions();
+    return list.size() == 4 && ReadFile(dir_ / "ran") == "a;";
+  }));
+  engine_->Stop(std::chrono::milliseconds(0));
+  engine_.reset();
+  Start(R"(workflow w(tag: string) {
+  core.local(cmd: "printf 'changed %s;' {{tag}} >> {dir}/ran")
+}
+rule r {
+  if disk.low
+  then w(tag: event.host)
+})",
+        /*max_running=*/1);
+  auto list = WaitEnded(4);
+  ASSERT_EQ(list.size(), 4u);
+  std::map<Status, int> statuses;
+  for (const store::Execution& x : list) statuses[x.status]++;
+  EXPECT_EQ(statuses[Status::kFailed], 2) << "both workflows";
+  EXPECT_EQ(statuses[Status::kAbandoned], 1) << "a's step, running at the stop";
+  EXPECT_EQ(statuses[Status::kCanceled], 1) << "b's step, never started";
+  EXPECT_EQ(ReadFile(dir_ / "ran"), "a;");
+}
+
 }  // namespace
 }  // namespace squall::engine

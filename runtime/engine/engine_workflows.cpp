@@ -120,6 +120,7 @@ bool ExecutionEngine::RestoreWorkflows(std::string* error) {
   workflow_timers_.clear();
   step_endings_.clear();
   workflow_starts_.clear();
+  orphaned_steps_.clear();
   store::Store& store = *options_.store;
   store::ExecutionFilter filter;
   filter.statuses = {Status::kRunning};
@@ -151,6 +152,11 @@ bool ExecutionEngine::RestoreWorkflows(std::string* error) {
         run->instance.status = workflow::InstanceStatus::kFailed;
         run->instance.error =
             ErrorDocument("the workflow changed while it ran", x.action, "failed", Json());
+        run->dirty = true;  // its ending is recorded by the next AdvanceWorkflows
+        // Its steps that have not started would run for nobody: canceled with its ending.
+        for (const auto& [id, pending] : pending_) {
+          if (pending->execution.parent_id == x.id) orphaned_steps_.push_back(id);
+        }
       } else {
         run->instance = std::move(*instance);
       }
@@ -428,6 +434,8 @@ void ExecutionEngine::AdvanceWorkflows(store::WriteBatch& batch,
     check_definitions_ = false;
     FailChangedWorkflows(batch, on_commit);
   }
+  for (int64_t id : orphaned_steps_) CancelWorkflowExecution(id, batch, on_commit);
+  orphaned_steps_.clear();
   // Started by Dispatch (recorded `running`): a fresh instance each.
   for (std::unique_ptr<Pending>& start : workflow_starts_) {
     auto run = std::make_unique<WorkflowRun>();
