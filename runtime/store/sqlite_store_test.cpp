@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "runtime/store/schema.h"
 #include "runtime/store/secret_box.h"
 
 namespace squall::store {
@@ -144,7 +145,7 @@ TEST_F(StoreTest, CreatesStateDirectoryAndFilesPrivately) {
   EXPECT_EQ(Mode(state() / "squall.db"), 0600);
   EXPECT_EQ(Mode(state() / "secret.key"), 0600);
   EXPECT_TRUE(fs::exists(state() / "lock"));
-  EXPECT_EQ(RawInt(db_path(), "PRAGMA user_version"), 3);
+  EXPECT_EQ(RawInt(db_path(), "PRAGMA user_version"), 4);
   ASSERT_TRUE(store->Commit(WriteBatch{.events = {MakeEvent("{}")}}).ok);
   // The WAL inherits the database file's permissions.
   EXPECT_EQ(Mode(state() / "squall.db-wal"), 0600);
@@ -177,9 +178,31 @@ TEST_F(StoreTest, NewerSchemaIsRefused) {
     std::string error;
     EXPECT_EQ(OpenSqliteStore(Options(exclusive), &error), nullptr);
     EXPECT_EQ(error, db_path().string() +
-                         " has schema version 7, newer than this squall supports (3); use the "
+                         " has schema version 7, newer than this squall supports (4); use the "
                          "squall that wrote it, or a newer one");
   }
+}
+
+// A database written by a binary of schema version 3 opens with its data, as version 4.
+TEST_F(StoreTest, MigratesAVersion3DatabaseKeepingItsRows) {
+  fs::create_directories(state());
+  std::string v3;
+  for (size_t i = 0; i < 3; ++i) v3 += SchemaMigrations()[i];
+  RawExec(db_path(), v3 + "PRAGMA user_version = 3;");
+  RawExec(db_path(),
+          "INSERT INTO executions VALUES (7, 'core.noop', 'noop', 'r', 1, 0, '{}', x'', '{}', '', "
+          "'running', 1, 0, 10, 10, 0, '', '')");
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(RawInt(db_path(), "PRAGMA user_version"), 4);
+  EXPECT_EQ(RawInt(db_path(),
+                   "SELECT count(*) FROM sqlite_master WHERE name IN "
+                   "('executions_run_at', 'executions_event')"),
+            0);
+  std::optional<Execution> x = store->GetExecution(7);
+  ASSERT_TRUE(x.has_value());
+  EXPECT_EQ(x->status, Status::kRunning);
+  EXPECT_EQ(store->ListExecutions({.statuses = {Status::kRunning}}).size(), 1u);
 }
 
 TEST_F(StoreTest, SharedOpenDoesNotMigrateUnderARunningOwner) {
@@ -189,7 +212,7 @@ TEST_F(StoreTest, SharedOpenDoesNotMigrateUnderARunningOwner) {
   RawExec(db_path(), "PRAGMA user_version = 0");
   std::string error;
   EXPECT_EQ(OpenSqliteStore(Options(false), &error), nullptr);
-  EXPECT_NE(error.find("has schema version 0 and needs migrating to 3, which cannot happen while "
+  EXPECT_NE(error.find("has schema version 0 and needs migrating to 4, which cannot happen while "
                        "another process uses it"),
             std::string::npos)
       << error;
