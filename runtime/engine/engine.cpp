@@ -632,7 +632,7 @@ void ExecutionEngine::Dispatch() {
     if (applied.count(p->execution.id) == 0) {
       // Canceled by another process before it could start: it ended all the same.
       log_->info("execution {} was canceled before it started", p->execution.id);
-      if (options_.emit_execution_events) {
+      if (EmitsExecutionEvents()) {
         deferred_events_.push_back(ExecutionEvent(p->execution, Status::kCanceled, "", now));
       }
       if (metrics_) metrics_->executions.With({p->execution.action, "canceled"}).Inc();
@@ -965,7 +965,7 @@ void ExecutionEngine::RecordEnding(const store::Execution& x, const EvaluatedPol
   batch.execution_updates.push_back(update);
   if (metrics_) metrics_->executions.With({x.action, store::StatusName(status)}).Inc();
   log_->info("execution {} ({}, rule {}) {}", x.id, x.action, x.rule, store::StatusName(status));
-  if (options_.emit_execution_events) {
+  if (EmitsExecutionEvents()) {
     store::Execution ended = x;
     batch.events.push_back(ExecutionEvent(ended, status, result_json, now));
   }
@@ -1046,7 +1046,7 @@ void ExecutionEngine::PollExternal(store::WriteBatch& batch,
       if (pending_.erase(x.id) != 0) {
         log_->info("execution {} canceled before it started", x.id);
         if (metrics_) metrics_->executions.With({x.action, "canceled"}).Inc();
-        if (options_.emit_execution_events) {
+        if (EmitsExecutionEvents()) {
           batch.events.push_back(
               ExecutionEvent(x, Status::kCanceled, "", x.finished_at > 0 ? x.finished_at : Now()));
         }

@@ -69,7 +69,9 @@ struct EngineOptions {
   std::chrono::milliseconds poll_interval{250};
   // Where built-in (embedded) pack scripts are written out to run; must be writable.
   std::string scratch_dir;
-  bool emit_execution_events = true;       // `core.execution` when an execution ends
+  // `core.execution` when an execution ends, if a rule, correlation or workflow `wait` of the
+  // loaded program listens for it: an event nothing can match would only cost a step a write.
+  bool emit_execution_events = true;
   std::function<int64_t()> clock;          // ms since the epoch; default: the system clock
   std::shared_ptr<spdlog::logger> logger;  // default: spdlog's default logger
   metrics::Registry* metrics = nullptr;    // optional
@@ -128,6 +130,9 @@ class ExecutionEngine {
   // Correlation firings -> `correlation.<rule>` events in the batch, with the state changes.
   void RecordCorrelations(std::vector<CorrelationFiring>& firings, store::WriteBatch& batch);
   void Dispatch();
+  bool EmitsExecutionEvents() const {
+    return options_.emit_execution_events && program_->ListensTo("core.execution");
+  }
   // Records the new execution `x` in `batch`; once the batch commits it is started or waits.
   // It is recorded `running` at once when nothing stands before it (a free runner slot, no
   // concurrency limit): that saves Dispatch's own commit on the path of every step. Else it is

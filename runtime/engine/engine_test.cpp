@@ -183,6 +183,10 @@ TEST_F(EngineTest, EventRunsTheActionAndRecordsEverything) {
   Start(R"(rule note {
   if disk.low where event.mount == "/var"
   then core.local(cmd: "printf %s {{event.host}} > {dir}/out.txt")
+}
+rule audit {
+  if core.execution where event.action == "none.such"
+  then core.noop()
 })");
   int64_t skipped = Send(R"({"host": "web1", "mount": "/tmp", "free_pct": 5})");
   int64_t event = Send(R"({"host": "web1", "mount": "/var", "free_pct": 5})");
@@ -219,6 +223,21 @@ TEST_F(EngineTest, EventRunsTheActionAndRecordsEverything) {
   EXPECT_EQ(payload["execution_id"], std::to_string(x.id));
   EXPECT_EQ(payload["rule"], "note");
   EXPECT_EQ(payload["result"]["stdout"], "");
+}
+
+// With no rule, correlation or wait on core.execution, an ending is not logged as an event:
+// nothing could match it. The execution is the record.
+TEST_F(EngineTest, ExecutionEventsAreRecordedOnlyWhenSomethingListens) {
+  Start(R"(rule note {
+  if disk.low
+  then core.noop()
+})");
+  int64_t event = Send(R"({"host": "h", "mount": "/", "free_pct": 1})");
+  auto list = WaitEnded(1);
+  EXPECT_EQ(list[0].status, Status::kSucceeded);
+  ASSERT_TRUE(WaitFor([&] { return store_->EventCursor() == event; }));
+  EXPECT_EQ(store_->LastEventId(), event);
+  EXPECT_TRUE(store_->ReadEvents(event, 10).empty());
 }
 
 TEST_F(EngineTest, HostilePayloadStaysData) {
@@ -451,6 +470,10 @@ TEST_F(EngineTest, InjectTriggerResultMasksSecrets) {
 rule first {
   if disk.low
   then core.inject_trigger(trigger: "handoff", payload: {token: secret("token")})
+}
+rule audit {
+  if core.execution where event.action == "none.such"
+  then core.noop()
 })");
   Send(R"({"host": "h", "mount": "/", "free_pct": 1})");
   auto list = WaitEnded(1);
@@ -469,6 +492,10 @@ TEST_F(EngineTest, CancelingAWaitingExecutionEndsIt) {
   if disk.low
   then core.local(cmd: "sleep 1")
     concurrency 1
+}
+rule audit {
+  if core.execution where event.action == "none.such"
+  then core.noop()
 })");
   Send(R"({"host": "h", "mount": "/", "free_pct": 1})");
   Send(R"({"host": "h", "mount": "/", "free_pct": 1})");

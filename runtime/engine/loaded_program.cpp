@@ -30,6 +30,12 @@ std::shared_ptr<LoadedProgram> LoadedProgram::Create(ir::Program program,
       if (p.matchers[m].rules[r].feeds >= 0) continue;
       loaded->rules_.emplace(p.matchers[m].rules[r].name, match::RuleRef{m, r});
     }
+    if (!p.matchers[m].rules.empty()) loaded->heard_triggers_.insert(p.matchers[m].trigger);
+  }
+  for (const ir::Workflow& w : p.workflows) {
+    for (const ir::WorkflowState& state : w.states) {
+      if (state.kind == ir::StateKind::kWait) loaded->heard_triggers_.insert(state.trigger);
+    }
   }
   return loaded;
 }

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -66,6 +67,11 @@ class LoadedProgram {
   // The webhook names (`webhook "x"`) and timer/cron instances the rules listen on: every
   // matcher of `trigger`, as (parameters_json) in program order.
   std::vector<std::string> InstancesOf(std::string_view trigger) const;
+  // Whether any rule, correlation step or workflow `wait` of the program reads events of
+  // `trigger` (the engine records `core.execution` events only when one does).
+  bool ListensTo(std::string_view trigger) const {
+    return heard_triggers_.find(trigger) != heard_triggers_.end();
+  }
 
  private:
   LoadedProgram() = default;
@@ -77,6 +83,7 @@ class LoadedProgram {
   std::unique_ptr<match::Engine> native_;
   std::unique_ptr<events::Decoder> decoder_;
   std::unordered_map<std::string, match::RuleRef> rules_;
+  std::set<std::string, std::less<>> heard_triggers_;
   std::string buffer_;  // envelopes being decoded, padded for simdjson
 };
 
