@@ -971,11 +971,12 @@ void ExecutionEngine::RecordEnding(const store::Execution& x, const EvaluatedPol
   }
   bool success = status == Status::kSucceeded;
   bool failure = status == Status::kFailed || status == Status::kTimedOut;
-  if (workflows_.count(x.parent_id) != 0) {
+  if (auto parent = workflows_.find(x.parent_id); parent != workflows_.end()) {
     // A workflow step: its workflow moves on in this same batch (AdvanceWorkflows), so the
     // step's ending and the workflow's next move are recorded together. If the batch fails,
     // RestoreWorkflows drops the ending with the rest of the uncommitted state.
-    step_endings_.push_back(EndingOf(x, status, result_json, error_json, now));
+    step_endings_.push_back(EndingOf(x, status, result_json, error_json, now,
+                                     StepValueUsed(*parent->second, policy.step)));
     return;
   }
   // `on success` / `on failure` follow the rule's own action only.

@@ -20,6 +20,15 @@
 namespace squall::engine {
 namespace {
 
+// A running workflow keeps its execution's record for its ending (the update, and the
+// `core.execution` event). Its policy is kept parsed (WorkflowRun::policy) and its secret
+// parameters were unsealed into its frame when it started, so those two texts are dropped:
+// a workflow suspended for days should not hold them (memory per suspended workflow).
+void DropStartOnlyTexts(store::Execution& x) {
+  std::string().swap(x.policy_json);
+  std::string().swap(x.sealed_secrets);
+}
+
 using Json = nlohmann::json;
 using store::Status;
 
@@ -58,9 +67,10 @@ Json ExecutionEngine::ParametersOf(const store::Execution& x, std::vector<std::s
 ExecutionEngine::StepEnding ExecutionEngine::EndingOf(const store::Execution& x, Status status,
                                                       const std::string& result_json,
                                                       const std::string& error_json,
-                                                      int64_t finished_at) {
+                                                      int64_t finished_at, bool value_used) {
   StepEnding ending{.workflow = x.parent_id, .execution = x.id};
   ending.outcome.succeeded = status == Status::kSucceeded;
+  if (ending.outcome.succeeded && !value_used) return ending;
   if (ending.outcome.succeeded) {
     ending.outcome.value = Json{{"id", std::to_string(x.id)},
                                 {"action", x.action},
@@ -74,6 +84,14 @@ ExecutionEngine::StepEnding ExecutionEngine::EndingOf(const store::Execution& x,
         ErrorDocument(store::StatusName(status), x.action, store::StatusName(status), nullptr));
   }
   return ending;
+}
+
+bool ExecutionEngine::StepValueUsed(const WorkflowRun& run, int step) {
+  workflow::Machine* machine = MachineFor(run.instance.workflow);
+  if (machine == nullptr || step < 0) return true;
+  const std::vector<ir::WorkflowState>& states = machine->workflow().states;
+  const auto at = static_cast<size_t>(step);
+  return at >= states.size() || states[at].kind != ir::StateKind::kCall || states[at].target >= 0;
 }
 
 void ExecutionEngine::IndexWorkflow(WorkflowRun& run) {
@@ -191,6 +209,7 @@ bool ExecutionEngine::RestoreWorkflows(std::string* error) {
       }
     }
     run->execution = std::move(x);
+    DropStartOnlyTexts(run->execution);
     int64_t id = run->execution.id;
     WorkflowRun& ref = *run;
     workflows_.emplace(id, std::move(run));
@@ -451,6 +470,7 @@ void ExecutionEngine::AdvanceWorkflows(store::WriteBatch& batch,
       run->instance = machine->Start(ParametersOf(run->execution, nullptr));
       machine->Run(run->instance, now, run->effects);
     }
+    DropStartOnlyTexts(run->execution);
     run->dirty = true;
     int64_t id = run->execution.id;
     workflows_.emplace(id, std::move(run));

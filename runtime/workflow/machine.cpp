@@ -170,7 +170,7 @@ std::optional<Instance> Instance::FromJson(const json& j, std::string* error) {
           join.yields[std::stoll(index)] = values.get<std::vector<json>>();
         }
         join.error = jj.at("error");
-        s.join = std::move(join);
+        s.join = std::make_unique<Strand::Join>(std::move(join));
       }
       instance.strands.emplace(s.id, std::move(s));
     }
@@ -390,7 +390,7 @@ void Machine::RunStrand(Instance& instance, Strand& strand, int64_t now_ms,
           join.limit =
               limit.kind == interp::Value::Kind::kInt ? std::max<int64_t>(1, limit.integer) : 1;
         }
-        strand.join = std::move(join);
+        strand.join = std::make_unique<Strand::Join>(std::move(join));
         if (strand.join->items.empty()) {
           // Nothing to run: an empty `for` is an empty list.
           if (state.kind == StateKind::kForEach) Assign(strand, state.target, json::array());

@@ -89,7 +89,9 @@ struct Strand {
     std::map<int64_t, std::vector<nlohmann::json>> yields;  // by iteration index
     nlohmann::json error;                                   // the first failure (null: none)
   };
-  std::optional<Join> join;
+  // Held by pointer: only a strand at a join has one, and inline it made every strand of every
+  // suspended workflow 136 bytes larger.
+  std::unique_ptr<Join> join;
 };
 
 struct Instance {
