@@ -49,6 +49,13 @@ packages+=(
   openssh-client openssh-server openssl
   wrk
 )
+# Chosen for the squall binary's allocator: gperftools' tcmalloc (minimal: no profiler). A
+# workflow step allocates hundreds of small JSON and string objects on the engine's and the
+# store's threads; glibc malloc was a fifth of the engine thread's time, and tcmalloc's
+# per-thread caches make durable steps 22% faster (docs/performance.md).
+packages+=(
+  libgoogle-perftools-dev
+)
 
 # Editor support (editors/test.sh): node and npm run the TextMate grammar tests, package the
 # VS Code extension (.vsix) and fetch the pinned npm packages. Only when no node is installed:
