@@ -393,19 +393,23 @@ void ExecutionEngine::PollWorkflows(store::WriteBatch& batch,
                                     std::vector<std::function<void()>>& on_commit) {
   if (workflows_.empty()) return;
   store::Store& store = *options_.store;
-  // Pauses and resumes (`squall workflows pause|resume`).
-  for (const store::WorkflowRecord& record :
-       store.ListWorkflows(workflows_.begin()->first - 1, kAll)) {
-    auto it = workflows_.find(record.execution_id);
-    if (it == workflows_.end() || it->second->paused == record.paused) continue;
-    WorkflowRun& run = *it->second;
-    run.paused = record.paused;
-    log_->info("workflow execution {} {}", run.execution.id, run.paused ? "paused" : "resumed");
-    if (run.paused) continue;
-    // Resumed: the steps it reached while paused start now.
-    for (const auto& [strand_id, strand] : run.instance.strands) {
+  // Pauses and resumes (`squall workflows pause|resume`): the store lists the paused ones
+  // (an index of those alone), so a poll does not read every suspended workflow's document.
+  const std::vector<int64_t> paused = store.ListPausedWorkflows(workflows_.begin()->first - 1);
+  for (int64_t id : paused) {
+    auto it = workflows_.find(id);
+    if (it == workflows_.end() || it->second->paused) continue;
+    it->second->paused = true;
+    log_->info("workflow execution {} paused", id);
+  }
+  for (auto& [id, run] : workflows_) {
+    if (!run->paused || std::binary_search(paused.begin(), paused.end(), id)) continue;
+    run->paused = false;
+    log_->info("workflow execution {} resumed", id);
+    // The steps it reached while paused start now.
+    for (const auto& [strand_id, strand] : run->instance.strands) {
       if (strand.waiting == workflow::Suspension::kCall && strand.execution == 0) {
-        StartStep(run, strand_id, strand.pc, batch, on_commit);
+        StartStep(*run, strand_id, strand.pc, batch, on_commit);
       }
     }
   }

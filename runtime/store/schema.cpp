@@ -129,10 +129,12 @@ CREATE TABLE workflows (
 // Version 4: two execution indexes fewer, because every workflow step writes each index of
 // its execution twice (recorded running, then ended): `executions_run_at` and
 // `executions_event` served no query (the status index serves Dispatch, recovery, cancel
-// polling and event pruning).
+// polling and event pruning). And an index of the paused workflows alone: the engine looks
+// for pauses and resumes every poll interval, and read every workflow document to do it.
 constexpr const char* kVersion4 = R"sql(
 DROP INDEX executions_run_at;
 DROP INDEX executions_event;
+CREATE INDEX workflows_paused ON workflows (execution_id) WHERE paused = 1;
 )sql";
 
 }  // namespace

@@ -209,6 +209,7 @@ class SqliteStore final : public Store {
   std::vector<CorrelationState> ListCorrelationStates() override;
   std::optional<WorkflowRecord> GetWorkflow(int64_t execution_id) override;
   std::vector<WorkflowRecord> ListWorkflows(int64_t after_id, size_t limit) override;
+  std::vector<int64_t> ListPausedWorkflows(int64_t after_id) override;
   bool SetWorkflowPaused(int64_t execution_id, bool paused) override;
 
   std::string CreateApiKey(const std::string& name, Millis now) override;
@@ -978,6 +979,20 @@ std::vector<WorkflowRecord> SqliteStore::ListWorkflows(int64_t after_id, size_t 
     out.push_back(
         WorkflowRecord{stmt.Int(0), stmt.Text(1), stmt.Text(2), stmt.Int(3) != 0, stmt.Int(4)});
   }
+  return out;
+}
+
+std::vector<int64_t> SqliteStore::ListPausedWorkflows(int64_t after_id) {
+  std::vector<int64_t> out;
+  Reader db = LeaseReader();
+  if (!db) return out;
+  // `paused = 1` as the partial index `workflows_paused` says it, so the planner uses it.
+  Stmt stmt = db->Prepare(
+      "SELECT execution_id FROM workflows WHERE paused = 1 AND execution_id > ?1 "
+      "ORDER BY execution_id");
+  if (!stmt) return out;
+  stmt.Bind(1, after_id);
+  while (stmt.Step() == SQLITE_ROW) out.push_back(stmt.Int(0));
   return out;
 }
 

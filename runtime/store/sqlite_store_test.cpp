@@ -461,6 +461,29 @@ TEST_F(StoreTest, WorkflowsRoundTripAndPauseSurvivesStateWrites) {
   EXPECT_FALSE(store->GetWorkflow(7)->paused);
 }
 
+TEST_F(StoreTest, ListsPausedWorkflowsFromTheirIndex) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  WriteBatch batch;
+  for (int64_t id : {3, 5, 8, 13}) {
+    batch.workflows.push_back({.execution_id = id, .workflow = "w", .state_json = "{}"});
+  }
+  ASSERT_TRUE(store->Commit(std::move(batch)).ok);
+  EXPECT_TRUE(store->ListPausedWorkflows(0).empty());
+  ASSERT_TRUE(store->SetWorkflowPaused(13, true));
+  ASSERT_TRUE(store->SetWorkflowPaused(5, true));
+  ASSERT_TRUE(store->SetWorkflowPaused(8, true));
+  EXPECT_EQ(store->ListPausedWorkflows(0), (std::vector<int64_t>{5, 8, 13}));
+  EXPECT_EQ(store->ListPausedWorkflows(5), (std::vector<int64_t>{8, 13}));
+  ASSERT_TRUE(store->SetWorkflowPaused(8, false));
+  EXPECT_EQ(store->ListPausedWorkflows(0), (std::vector<int64_t>{5, 13}));
+  // The query reads the partial index, not the documents.
+  EXPECT_EQ(RawInt(db_path(),
+                   "SELECT count(*) FROM pragma_index_list('workflows') WHERE name = "
+                   "'workflows_paused' AND partial = 1"),
+            1);
+}
+
 TEST_F(StoreTest, ListExecutionsFilters) {
   auto store = Open();
   ASSERT_NE(store, nullptr);

@@ -244,6 +244,9 @@ class Store {
   // Workflow instances: one, or those whose execution id is > `after_id`, oldest first.
   virtual std::optional<WorkflowRecord> GetWorkflow(int64_t execution_id) = 0;
   virtual std::vector<WorkflowRecord> ListWorkflows(int64_t after_id, size_t limit) = 0;
+  // The execution ids of the workflows marked paused whose id is > `after_id`, ascending. An
+  // index holds only those, so the engine's poll costs nothing per suspended workflow.
+  virtual std::vector<int64_t> ListPausedWorkflows(int64_t after_id) = 0;
   // Marks a workflow paused or not (another process: `squall workflows pause|resume`); the
   // engine picks it up within its poll interval. False when there is no such workflow or the
   // write failed.

@@ -7,7 +7,8 @@ real local commands appending to a file, so the file is the sequence of steps th
 - `wait` resumed by a matching webhook event (and not by another one);
 - kill -9 while the workflow sleeps: the restarted service resumes it from the store and no
   step runs twice;
-- `squall executions cancel` on a sleeping workflow: it ends `canceled`, nothing after runs.
+- `squall executions cancel` on a sleeping workflow: it ends `canceled`, nothing after runs;
+- `squall workflows pause|resume`: a paused run starts no step until it is resumed.
 """
 import json
 import os
@@ -233,6 +234,34 @@ class WorkflowTest(service_test.ServiceCase):
             self.assertTrue(wait_for(lambda: self.read("bounded") == "began;timed_out;",
                                      timeout=30), service.logs())
             self.assertEqual(self.workflow_status(service.state, "bounded"), "timed_out")
+        finally:
+            self.assertEqual(service.stop(), 0, service.logs())
+
+    def test_pause_holds_the_next_step_until_resume(self):
+        # The engine sees `squall workflows pause|resume` through its poll of the paused
+        # workflows' index: a paused run starts no step when its sleep ends, and starts it on
+        # resume.
+        self.write_rules(sleep="3s")
+        service = Service(self.tmp, self.rule, "--no-webhook-auth")
+        try:
+            self.post(service, "nap", {"tag": "p"})
+            self.assertTrue(wait_for(lambda: self.read("p") == "1;"), service.logs())
+            workflow_id = [x for x in self.executions(service.state, "nap")
+                           if x.get("runner") == "workflow"][0]["id"]
+            r = service_test.squall("workflows", "pause", "--state", service.state,
+                                    str(workflow_id))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertTrue(wait_for(lambda: f"workflow execution {workflow_id} paused"
+                                     in service.logs()), service.logs())
+            # The sleep ends meanwhile; the second step waits.
+            self.assertFalse(wait_for(lambda: self.read("p") != "1;", timeout=5))
+            self.assertEqual(self.workflow_status(service.state, "nap"), "running")
+            r = service_test.squall("workflows", "resume", "--state", service.state,
+                                    str(workflow_id))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertTrue(wait_for(lambda: self.read("p") == "1;2;"), service.logs())
+            self.assertTrue(wait_for(
+                lambda: self.workflow_status(service.state, "nap") == "succeeded"))
         finally:
             self.assertEqual(service.stop(), 0, service.logs())
 
