@@ -238,6 +238,23 @@ TEST_F(EngineTest, ExecutionEventsAreRecordedOnlyWhenSomethingListens) {
   ASSERT_TRUE(WaitFor([&] { return store_->EventCursor() == event; }));
   EXPECT_EQ(store_->LastEventId(), event);
   EXPECT_TRUE(store_->ReadEvents(event, 10).empty());
+
+  // A reload that adds a listener (here a workflow's `wait`) records the executions that end
+  // from then on.
+  engine_->Reload(Compile(R"(rule note {
+  if disk.low
+  then core.noop()
+}
+workflow watch() {
+  wait core.execution where event.action == "none.such" timeout 1h
+})"));
+  ASSERT_TRUE(WaitFor([&] { return engine_->Stats().cursor == store_->LastEventId(); }));
+  int64_t second = Send(R"({"host": "h", "mount": "/", "free_pct": 1})");
+  WaitEnded(2);
+  ASSERT_TRUE(WaitFor([&] { return store_->LastEventId() > second; }));
+  std::vector<store::Event> events = store_->ReadEvents(second, 10);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].trigger, "core.execution");
 }
 
 TEST_F(EngineTest, HostilePayloadStaysData) {
