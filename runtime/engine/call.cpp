@@ -197,4 +197,19 @@ Json ExecutionEventPayload(int64_t execution_id, std::string_view action, std::s
   return payload;
 }
 
+Json ActionTriggerPayload(int64_t execution_id, std::string_view action, std::string_view runner,
+                          std::string_view status, const Json& parameters, const Json& result,
+                          int64_t started_at_ms) {
+  const size_t dot = action.find('.');
+  return Json{{"execution_id", std::to_string(execution_id)},
+              {"status", status == "timed_out" ? std::string_view("timeout") : status},
+              {"start_timestamp",
+               started_at_ms > 0 ? Json(interp::FormatTime(started_at_ms)) : Json(nullptr)},
+              {"action_name", dot == std::string_view::npos ? action : action.substr(dot + 1)},
+              {"action_ref", action},
+              {"runner_ref", runner},
+              {"parameters", parameters},
+              {"result", result}};
+}
+
 }  // namespace squall::engine

@@ -61,6 +61,19 @@ bool ShouldRetry(const EvaluatedPolicy& policy, int attempts, interp::Interprete
 nlohmann::json ErrorDocument(std::string_view message, std::string_view action,
                              std::string_view status, const nlohmann::json& result);
 
+// The triggers an ending execution's events are of: Squall's own, and StackStorm's (so that
+// rules imported from StackStorm fire unchanged).
+inline constexpr std::string_view kExecutionTrigger = "core.execution";
+inline constexpr std::string_view kActionTrigger = "core.st2.generic.actiontrigger";
+
+// The payload of the `core.st2.generic.actiontrigger` event for the same ending, as StackStorm's
+// notifier writes it: execution_id, status (`timeout` for timed_out), start_timestamp,
+// action_name (without its pack), action_ref, runner_ref, parameters, result.
+nlohmann::json ActionTriggerPayload(int64_t execution_id, std::string_view action,
+                                    std::string_view runner, std::string_view status,
+                                    const nlohmann::json& parameters, const nlohmann::json& result,
+                                    int64_t started_at_ms);
+
 // The payload of the `core.execution` event for an execution that ended with `status`
 // (StackStorm's st2.generic.actiontrigger fields): execution_id, action, runner, status,
 // parameters, result, started_at (when `started_at_ms` > 0), finished_at, rule (when given).

@@ -632,9 +632,7 @@ void ExecutionEngine::Dispatch() {
     if (applied.count(p->execution.id) == 0) {
       // Canceled by another process before it could start: it ended all the same.
       log_->info("execution {} was canceled before it started", p->execution.id);
-      if (EmitsExecutionEvents()) {
-        deferred_events_.push_back(ExecutionEvent(p->execution, Status::kCanceled, "", now));
-      }
+      AppendExecutionEvents(p->execution, Status::kCanceled, "", now, deferred_events_);
       if (metrics_) metrics_->executions.With({p->execution.action, "canceled"}).Inc();
       continue;
     }
@@ -807,19 +805,32 @@ void ExecutionEngine::StartRunner(Pending pending) {
   });
 }
 
-store::NewEvent ExecutionEngine::ExecutionEvent(const store::Execution& x, Status status,
-                                                const std::string& result_json,
-                                                int64_t finished_at) {
-  Json payload =
-      ExecutionEventPayload(x.id, x.action, x.runner, store::StatusName(status),
-                            ParseJsonOr(x.parameters_json, Json::object()),
-                            ParseJsonOr(result_json, nullptr), x.started_at, finished_at, x.rule);
-  store::NewEvent event;
-  event.trigger = "core.execution";
-  event.payload_json = DumpJson(payload);
-  event.source = "execution:" + std::to_string(x.id);
-  event.received_at = finished_at;
-  return event;
+void ExecutionEngine::AppendExecutionEvents(const store::Execution& x, Status status,
+                                            const std::string& result_json, int64_t finished_at,
+                                            std::vector<store::NewEvent>& out) {
+  if (!options_.emit_execution_events) return;
+  const bool own = program_->ListensTo(kExecutionTrigger);
+  const bool st2 = program_->ListensTo(kActionTrigger);
+  if (!own && !st2) return;
+  const Json parameters = ParseJsonOr(x.parameters_json, Json::object());
+  const Json result = ParseJsonOr(result_json, nullptr);
+  const auto append = [&](std::string_view trigger, const Json& payload) {
+    store::NewEvent event;
+    event.trigger = std::string(trigger);
+    event.payload_json = DumpJson(payload);
+    event.source = "execution:" + std::to_string(x.id);
+    event.received_at = finished_at;
+    out.push_back(std::move(event));
+  };
+  if (own) {
+    append(kExecutionTrigger,
+           ExecutionEventPayload(x.id, x.action, x.runner, store::StatusName(status), parameters,
+                                 result, x.started_at, finished_at, x.rule));
+  }
+  if (st2) {
+    append(kActionTrigger, ActionTriggerPayload(x.id, x.action, x.runner, store::StatusName(status),
+                                                parameters, result, x.started_at));
+  }
 }
 
 void ExecutionEngine::HandleCompletions(std::vector<Completion>& completions,
@@ -965,10 +976,7 @@ void ExecutionEngine::RecordEnding(const store::Execution& x, const EvaluatedPol
   batch.execution_updates.push_back(update);
   if (metrics_) metrics_->executions.With({x.action, store::StatusName(status)}).Inc();
   log_->info("execution {} ({}, rule {}) {}", x.id, x.action, x.rule, store::StatusName(status));
-  if (EmitsExecutionEvents()) {
-    store::Execution ended = x;
-    batch.events.push_back(ExecutionEvent(ended, status, result_json, now));
-  }
+  AppendExecutionEvents(x, status, result_json, now, batch.events);
   bool success = status == Status::kSucceeded;
   bool failure = status == Status::kFailed || status == Status::kTimedOut;
   if (auto parent = workflows_.find(x.parent_id); parent != workflows_.end()) {
@@ -1047,10 +1055,8 @@ void ExecutionEngine::PollExternal(store::WriteBatch& batch,
       if (pending_.erase(x.id) != 0) {
         log_->info("execution {} canceled before it started", x.id);
         if (metrics_) metrics_->executions.With({x.action, "canceled"}).Inc();
-        if (EmitsExecutionEvents()) {
-          batch.events.push_back(
-              ExecutionEvent(x, Status::kCanceled, "", x.finished_at > 0 ? x.finished_at : Now()));
-        }
+        AppendExecutionEvents(x, Status::kCanceled, "", x.finished_at > 0 ? x.finished_at : Now(),
+                              batch.events);
       }
     }
   }

@@ -69,8 +69,8 @@ struct EngineOptions {
   std::chrono::milliseconds poll_interval{250};
   // Where built-in (embedded) pack scripts are written out to run; must be writable.
   std::string scratch_dir;
-  // `core.execution` when an execution ends, if a rule, correlation or workflow `wait` of the
-  // loaded program listens for it: an event nothing can match would only cost a step a write.
+  // `core.execution` (and `core.st2.generic.actiontrigger`) when an execution ends, if a rule,
+  // correlation or workflow `wait` of the loaded program listens for it.
   bool emit_execution_events = true;
   std::function<int64_t()> clock;          // ms since the epoch; default: the system clock
   std::shared_ptr<spdlog::logger> logger;  // default: spdlog's default logger
@@ -130,9 +130,6 @@ class ExecutionEngine {
   // Correlation firings -> `correlation.<rule>` events in the batch, with the state changes.
   void RecordCorrelations(std::vector<CorrelationFiring>& firings, store::WriteBatch& batch);
   void Dispatch();
-  bool EmitsExecutionEvents() const {
-    return options_.emit_execution_events && program_->ListensTo("core.execution");
-  }
   // Records the new execution `x` in `batch`; once the batch commits it is started or waits.
   // It is recorded `running` at once when nothing stands before it (a free runner slot, no
   // concurrency limit): that saves Dispatch's own commit on the path of every step. Else it is
@@ -210,8 +207,13 @@ class ExecutionEngine {
   std::optional<store::Execution> NewExecution(const CallSite& site, const events::DecodedEvent& e,
                                                int64_t event_id, int64_t parent_id,
                                                EvaluatedPolicy& policy, std::string* message);
-  store::NewEvent ExecutionEvent(const store::Execution& execution, store::Status status,
-                                 const std::string& result_json, int64_t finished_at);
+  // The events of an execution's ending, appended to `out`: `core.execution`, and StackStorm's
+  // `core.st2.generic.actiontrigger`, each only while a rule, correlation or workflow `wait` of
+  // the loaded program listens for it (an event nothing can match would only cost a step a
+  // write; EngineOptions::emit_execution_events false: neither).
+  void AppendExecutionEvents(const store::Execution& execution, store::Status status,
+                             const std::string& result_json, int64_t finished_at,
+                             std::vector<store::NewEvent>& out);
   int64_t Now() const;
 
   EngineOptions options_;

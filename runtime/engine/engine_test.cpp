@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "compiler/ir/lowered_for_test.h"
+#include "runtime/engine/call.h"
 #include "runtime/store/secret_box.h"
 #include "runtime/store/sqlite_store.h"
 
@@ -255,6 +256,54 @@ workflow watch() {
   std::vector<store::Event> events = store_->ReadEvents(second, 10);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].trigger, "core.execution");
+}
+
+// A rule imported from StackStorm on its action trigger fires on an ending, with StackStorm's
+// payload; core.execution, which nothing here reads, is not recorded.
+TEST_F(EngineTest, StackStormActionTriggerIsEmittedWhenListenedFor) {
+  Start(R"(rule fails {
+  if disk.low
+  then core.local(cmd: "exit 3")
+}
+rule st2_notify {
+  if core.st2.generic.actiontrigger where event.status == "failed"
+  then core.local(cmd: "printf '%s;' {{event.action_name}} >> {dir}/failures")
+})");
+  int64_t event = Send(R"({"host": "h", "mount": "/", "free_pct": 1})");
+  auto list = WaitEnded(2);
+  EXPECT_EQ(list[0].status, Status::kFailed);
+  EXPECT_EQ(list[1].rule, "st2_notify");
+  EXPECT_EQ(ReadFile(dir_ / "failures"), "local;");
+  std::vector<store::Event> events = store_->ReadEvents(event, 10);
+  ASSERT_GE(events.size(), 1u);
+  for (const store::Event& e : events) EXPECT_EQ(e.trigger, "core.st2.generic.actiontrigger");
+  Json payload = Json::parse(events[0].payload_json);
+  EXPECT_EQ(payload["execution_id"], std::to_string(list[0].id));
+  EXPECT_EQ(payload["status"], "failed");
+  EXPECT_EQ(payload["action_name"], "local");
+  EXPECT_EQ(payload["action_ref"], "core.local");
+  EXPECT_EQ(payload["runner_ref"], "local-shell-cmd");
+  EXPECT_EQ(payload["parameters"]["cmd"], "exit 3");
+  EXPECT_EQ(payload["result"]["return_code"], 3);
+  EXPECT_TRUE(payload["start_timestamp"].is_string());
+}
+
+TEST(ActionTriggerPayloadTest, SpeaksStackStormsNames) {
+  Json timed_out = ActionTriggerPayload(42, "linux.check_loadavg", "remote-shell-cmd", "timed_out",
+                                        Json{{"hosts", "web1"}}, nullptr, 1767225600000);
+  EXPECT_EQ(timed_out["execution_id"], "42");
+  EXPECT_EQ(timed_out["status"], "timeout");
+  EXPECT_EQ(timed_out["action_name"], "check_loadavg");
+  EXPECT_EQ(timed_out["action_ref"], "linux.check_loadavg");
+  EXPECT_EQ(timed_out["runner_ref"], "remote-shell-cmd");
+  EXPECT_EQ(timed_out["parameters"]["hosts"], "web1");
+  EXPECT_TRUE(timed_out["result"].is_null());
+  EXPECT_EQ(timed_out["start_timestamp"], "2026-01-01T00:00:00Z");
+  // Canceled before it started: no start time.
+  Json canceled = ActionTriggerPayload(7, "core.local", "local-shell-cmd", "canceled",
+                                       Json::object(), nullptr, 0);
+  EXPECT_EQ(canceled["status"], "canceled");
+  EXPECT_TRUE(canceled["start_timestamp"].is_null());
 }
 
 TEST_F(EngineTest, HostilePayloadStaysData) {

@@ -220,6 +220,21 @@ test "t" {
   expect core.echo(message: "failed: core.local")
 })",
      "", ""},
+    {"st2_action_trigger_reaches_imported_rules",
+     R"(rule first {
+  if disk.low then core.local(cmd: "x")
+}
+rule st2_watch {
+  if core.st2.generic.actiontrigger where event.status == "failed"
+  then core.echo(message: "{{event.action_name}} {{event.action_ref}} {{event.runner_ref}}")
+}
+test "t" {
+  when core.local fails with "no"
+  given disk.low {host: "web1", mount: "/", free_pct: 1.0}
+  expect core.local(cmd: "x")
+  expect core.echo(message: "local core.local local-shell-cmd")
+})",
+     "", ""},
     {"inject_trigger_reaches_rules",
      R"(rule first {
   if disk.low then core.inject_trigger(trigger: "deploy.done", payload: {service: event.host, version: "9"})

@@ -539,8 +539,17 @@ void Simulator::Complete(Execution& x, const char* status, const Json& result_js
   Json ended = engine::ExecutionEventPayload(x.id, x.action, x.runner, status, x.shown, result_json,
                                              kEpochMs + x.started_at, kEpochMs + now_, rule.name);
   int64_t key = next_event_key_++;
-  events_[key] = {"core.execution", engine::DumpJson(ended)};
+  events_[key] = {std::string(engine::kExecutionTrigger), engine::DumpJson(ended)};
   Schedule(now_, Work{.kind = Work::Kind::kEvent, .event_key = key});
+  if (program_->ListensTo(engine::kActionTrigger)) {
+    // StackStorm's trigger for the same ending, for rules imported from StackStorm.
+    key = next_event_key_++;
+    events_[key] = {
+        std::string(engine::kActionTrigger),
+        engine::DumpJson(engine::ActionTriggerPayload(x.id, x.action, x.runner, status, x.shown,
+                                                      result_json, kEpochMs + x.started_at))};
+    Schedule(now_, Work{.kind = Work::Kind::kEvent, .event_key = key});
+  }
   const bool failed = std::string_view(status) != "succeeded";
 
   if (x.step.workflow != 0) {
