@@ -235,7 +235,13 @@ int RunRespond(std::span<const std::string> arg_list, const Streams& streams) {
   }
   store::WriteBatch batch;
   batch.events.push_back(std::move(*event));
+  batch.claims.push_back(workflow::ResponseClaim(*inquiry));
   store::CommitResult result = opened->Commit(std::move(batch));
+  if (!result.taken_claim.empty()) {
+    streams.err << "squall inquiries respond: error: inquiry " << inquiry->id
+                << " was already answered: another response was recorded first\n";
+    return kExitUserError;
+  }
   if (!result.ok || result.event_ids.size() != 1) {
     streams.err << "squall inquiries respond: error: cannot record the response: " << result.error
                 << "\n";

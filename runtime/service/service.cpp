@@ -452,8 +452,16 @@ void Service::HandleInquiryResponse(http::Request request, http::Responder respo
   }
   store::WriteBatch batch;
   batch.events.push_back(std::move(*event));
+  batch.claims.push_back(workflow::ResponseClaim(*inquiry));
   store_->Submit(std::move(batch),
                  [this, responder, id = inquiry->id](store::CommitResult result) mutable {
+                   if (!result.taken_claim.empty()) {
+                     m_->rejected.With({"inquiry", "not_waiting"}).Inc();
+                     responder.Json(409, {{"error", "inquiry " + id +
+                                                        " was already answered: another "
+                                                        "response was recorded first"}});
+                     return;
+                   }
                    if (!result.ok || result.event_ids.empty()) {
                      log_->error("inquiry {}: cannot record the response: {}", id, result.error);
                      responder.Error(503, "the response could not be recorded; retry");

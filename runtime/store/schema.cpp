@@ -129,12 +129,18 @@ CREATE TABLE workflows (
 // Version 4: two execution indexes fewer, because every workflow step writes each index of
 // its execution twice (recorded running, then ended): `executions_run_at` and
 // `executions_event` served no query (the status index serves Dispatch, recovery, cancel
-// polling and event pruning). And an index of the paused workflows alone: the engine looks
-// for pauses and resumes every poll interval, and read every workflow document to do it.
+// polling and event pruning). An index of the paused workflows alone: the engine looks for
+// pauses and resumes every poll interval, and read every workflow document to do it. And
+// `claims` (WriteBatch::claims): keys a batch takes once and for all, so that of two answers
+// to one inquiry exactly one is recorded.
 constexpr const char* kVersion4 = R"sql(
 DROP INDEX executions_run_at;
 DROP INDEX executions_event;
 CREATE INDEX workflows_paused ON workflows (execution_id) WHERE paused = 1;
+CREATE TABLE claims (
+  key TEXT PRIMARY KEY,
+  claimed_at INTEGER NOT NULL
+) WITHOUT ROWID;
 )sql";
 
 }  // namespace

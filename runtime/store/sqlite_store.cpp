@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <future>
@@ -503,9 +504,11 @@ void SqliteStore::ProcessGroup(std::vector<Job>& group) {
       group_error = db.error();
       break;
     }
+    std::string taken_claim = std::move(job.result.taken_claim);
     job.result = CommitResult{};
     job.result.ok = false;
     job.result.error = std::move(error);
+    job.result.taken_claim = std::move(taken_claim);
   }
   if (group_error.empty() && !Control(db, "COMMIT")) group_error = db.error();
   if (!group_error.empty()) {
@@ -545,6 +548,22 @@ Outcome SqliteStore::ApplyBatch(Db& db, const WriteBatch& batch, CommitResult* r
     *error = std::move(message);
     return o;
   };
+
+  for (const std::string& key : batch.claims) {
+    Stmt stmt = db.Prepare("INSERT INTO claims (key, claimed_at) VALUES (?1, ?2)");
+    if (stmt) {
+      const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+      stmt.Bind(1, key).Bind(2, now);
+    }
+    outcome = Run(db, stmt, "claim " + key, error);
+    if (outcome == Outcome::kBatchFailed) {
+      *error = "`" + key + "` was claimed before";
+      result->taken_claim = key;
+    }
+    if (outcome != Outcome::kOk) return outcome;
+  }
 
   for (size_t i = 0; i < batch.events.size(); ++i) {
     const NewEvent& e = batch.events[i];

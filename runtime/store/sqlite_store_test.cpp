@@ -199,6 +199,10 @@ TEST_F(StoreTest, MigratesAVersion3DatabaseKeepingItsRows) {
                    "SELECT count(*) FROM sqlite_master WHERE name IN "
                    "('executions_run_at', 'executions_event')"),
             0);
+  EXPECT_EQ(RawInt(db_path(),
+                   "SELECT count(*) FROM sqlite_master WHERE name IN "
+                   "('claims', 'workflows_paused')"),
+            2);
   std::optional<Execution> x = store->GetExecution(7);
   ASSERT_TRUE(x.has_value());
   EXPECT_EQ(x->status, Status::kRunning);
@@ -459,6 +463,32 @@ TEST_F(StoreTest, WorkflowsRoundTripAndPauseSurvivesStateWrites) {
   EXPECT_EQ(store->ListWorkflows(0, 1).size(), 1u);
   EXPECT_TRUE(store->SetWorkflowPaused(7, false));
   EXPECT_FALSE(store->GetWorkflow(7)->paused);
+}
+
+// A claim is taken once: the second batch claiming it fails whole, and says which claim; a
+// batch of the same group commit with other claims is not affected.
+TEST_F(StoreTest, AClaimIsTakenOnce) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  CommitResult first =
+      store->Commit(WriteBatch{.events = {MakeEvent(R"({"n":1})")}, .claims = {"inquiry:7.1@10"}});
+  ASSERT_TRUE(first.ok) << first.error;
+  EXPECT_TRUE(first.taken_claim.empty());
+  std::promise<CommitResult> second, other;
+  store->Submit(WriteBatch{.events = {MakeEvent(R"({"n":2})")}, .claims = {"inquiry:7.1@10"}},
+                [&](CommitResult r) { second.set_value(std::move(r)); });
+  store->Submit(WriteBatch{.events = {MakeEvent(R"({"n":3})")}, .claims = {"inquiry:7.1@20"}},
+                [&](CommitResult r) { other.set_value(std::move(r)); });
+  CommitResult refused = second.get_future().get();
+  EXPECT_FALSE(refused.ok);
+  EXPECT_EQ(refused.taken_claim, "inquiry:7.1@10");
+  EXPECT_NE(refused.error.find("was claimed before"), std::string::npos) << refused.error;
+  CommitResult taken = other.get_future().get();
+  EXPECT_TRUE(taken.ok) << taken.error;
+  std::vector<Event> events = store->ReadEvents(0, 10);
+  ASSERT_EQ(events.size(), 2u);  // the refused batch's event is not there
+  EXPECT_EQ(events[0].payload_json, R"({"n":1})");
+  EXPECT_EQ(events[1].payload_json, R"({"n":3})");
 }
 
 TEST_F(StoreTest, ListsPausedWorkflowsFromTheirIndex) {

@@ -43,7 +43,8 @@ bool IsTerminal(Status status) {
 bool WriteBatch::empty() const {
   return events.empty() && enforcements.empty() && new_executions.empty() &&
          execution_updates.empty() && attempts.empty() && kv_puts.empty() && kv_deletes.empty() &&
-         correlation_states.empty() && workflows.empty() && !event_cursor.has_value();
+         correlation_states.empty() && workflows.empty() && !event_cursor.has_value() &&
+         claims.empty();
 }
 
 }  // namespace squall::store

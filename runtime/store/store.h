@@ -162,7 +162,7 @@ struct WorkflowRecord {
 // ---------------------------------------------------------------------------------------------
 // Writes.
 
-// Everything one atomic commit does. Order of application: events, enforcements, new
+// Everything one atomic commit does. Order of application: claims, events, enforcements, new
 // executions, execution updates, attempts, kv, correlation state, workflows, cursor.
 struct WriteBatch {
   std::vector<NewEvent> events;
@@ -177,6 +177,10 @@ struct WriteBatch {
   // Workflow instances to write (the state; `paused` is left as stored).
   std::vector<WorkflowRecord> workflows;
   std::optional<int64_t> event_cursor;  // every event with id <= this has been processed
+  // Keys this batch claims once and for all: when one was claimed by an earlier batch, this
+  // batch fails as a whole (CommitResult::taken_claim). Two processes answering one inquiry
+  // race through it: exactly one answer is recorded.
+  std::vector<std::string> claims;
 
   bool empty() const;
 };
@@ -191,6 +195,8 @@ struct CommitResult {
   std::vector<int64_t> event_ids;        // parallel to WriteBatch::events
   std::vector<int64_t> enforcement_ids;  // parallel to WriteBatch::enforcements
   std::vector<int64_t> applied_updates;  // ids of execution_updates whose `only_from` held
+  // When !ok because a claim of the batch was taken before: that claim.
+  std::string taken_claim;
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -168,6 +168,10 @@ std::optional<store::NewEvent> ResponseEvent(const Inquiry& inquiry, const json&
   return event;
 }
 
+std::string ResponseClaim(const Inquiry& inquiry) {
+  return "inquiry:" + inquiry.id + "@" + std::to_string(inquiry.asked_at);
+}
+
 std::optional<InquiryResponse> ParseInquiryResponse(std::string_view payload_json) {
   json payload = ParseOrNull(payload_json);
   if (!payload.is_object()) return std::nullopt;

@@ -11,8 +11,9 @@
 // responder} to the store's event log; the engine matches it like any event (rules may react
 // to it) and answers the strand (Machine::Answer). Once the event is committed the answer is
 // durable: a crash before the engine took it only delays it. A response is checked here
-// against the schema the document holds (CheckAnswer) and again by the engine; when two
-// responses race, the engine takes the first and ignores the other (logged).
+// against the schema the document holds (CheckAnswer) and again by the engine. The batch that
+// records a response claims the ask (ResponseClaim): when two responses race, the second is
+// refused at its commit, so no responder is told that an answer was taken when it was not.
 //
 // Thread safety: the functions are stateless; the store is thread-safe.
 #pragma once
@@ -82,6 +83,11 @@ std::optional<Inquiry> FindInquiry(store::Store& store, std::string_view id, Inq
 std::optional<store::NewEvent> ResponseEvent(const Inquiry& inquiry, const nlohmann::json& response,
                                              const std::string& responder, std::string source,
                                              store::Millis now, InquiryError* error);
+
+// The claim (store::WriteBatch::claims) the batch recording a response to `inquiry` takes:
+// one per ask (`inquiry:<id>@<asked_at>`, so an `ask` in a loop asks anew), so that of two
+// responses racing from two processes exactly one is recorded and the other is refused.
+std::string ResponseClaim(const Inquiry& inquiry);
 
 // A `core.inquiry_response` payload read back: nullopt when it is not one.
 struct InquiryResponse {

@@ -144,6 +144,12 @@ TEST_F(InquiryTest, ResponseEventChecksAndRoundTrips) {
   EXPECT_EQ(error.kind, InquiryError::Kind::kInvalid);
   EXPECT_EQ(error.message, R"(`approved`: expected a bool, found "yes")");
 
+  // One claim per ask: the same strand asking again later claims anew.
+  EXPECT_EQ(ResponseClaim(*inquiry), "inquiry:5.2@" + std::to_string(inquiry->asked_at));
+  Inquiry later = *inquiry;
+  later.asked_at += 1;
+  EXPECT_NE(ResponseClaim(later), ResponseClaim(*inquiry));
+
   std::optional<store::NewEvent> event =
       ResponseEvent(*inquiry, json{{"approved", true}}, "bob", "cli", 3000, &error);
   ASSERT_TRUE(event) << error.message;

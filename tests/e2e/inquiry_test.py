@@ -9,7 +9,9 @@ on 127.0.0.1, real local commands appending to files, the store in a temporary d
 - the HTTP API: `GET /inquiries`, `POST /inquiries/<id>` with the webhooks' API keys (401,
   400, 404, 202, 409);
 - kill -9 right after a response was acknowledged: the restarted service still answers the
-  workflow with it, and no step runs twice.
+  workflow with it, and no step runs twice;
+- two responses before the engine takes either (the service stopped): the second is refused
+  (already answered), and the workflow goes on with the first.
 """
 import json
 import os
@@ -201,6 +203,31 @@ class InquiryTest(service_test.ServiceCase):
                 restarted.logs())
             self.assertEqual(self.inquiries(restarted.state), [])
             self.assertEqual(self.read("c"), "asked;approved=true reason=late;")  # no rerun
+        finally:
+            self.assertEqual(restarted.stop(), 0, restarted.logs())
+
+    def test_second_response_before_the_engine_takes_the_first_is_refused(self):
+        service = Service(self.tmp, self.rule, "--no-webhook-auth")
+        self.post(service, "start", {"tag": "d"})
+        iid = self.waiting(service.state, "d")["id"]
+        self.assertEqual(service.stop(), 0, service.logs())
+        # Nobody takes responses now: both find the ask waiting, one is recorded.
+        first = squall("inquiries", "respond", "--state", service.state, iid,
+                       '{"approved": true, "reason": "first"}')
+        self.assertEqual(first.returncode, 0, first.stderr)
+        second = squall("inquiries", "respond", "--state", service.state, iid,
+                        '{"approved": false, "reason": "second"}')
+        self.assertEqual(second.returncode, 1)
+        self.assertIn(f"inquiry {iid} was already answered", second.stderr)
+        restarted = Service(self.tmp, self.rule, "--no-webhook-auth")
+        try:
+            # The HTTP API refuses it too, while the first is still being taken or after.
+            status, text = restarted.request("POST", f"/inquiries/{iid}",
+                                             '{"approved": false}')
+            self.assertEqual(status, 409, text)
+            self.assertTrue(wait_for(
+                lambda: self.read("d") == "asked;approved=true reason=first;", timeout=30),
+                restarted.logs())
         finally:
             self.assertEqual(restarted.stop(), 0, restarted.logs())
 
