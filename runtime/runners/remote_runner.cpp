@@ -225,7 +225,7 @@ class RemoteRunner final : public Runner {
 
     // The script to stream, and where it lands on each host.
     std::string script_text;
-    std::string remote_file;
+    std::string remote_dir;
     if (script_) {
       if (request.entry_point.empty()) {
         out.error = "remote-shell-script needs an entry_point";
@@ -239,9 +239,7 @@ class RemoteRunner final : public Runner {
       std::ostringstream buffer;
       buffer << in.rdbuf();
       script_text = buffer.str();
-      std::string dir = StringParamOr(params, "dir", "/tmp");
-      remote_file = dir + "/squall-" + std::to_string(request.execution_id) + "-" + RandomHex() +
-                    "-" + request.entry_point.filename().string();
+      remote_dir = StringParamOr(params, "dir", "/tmp");
     }
 
     std::vector<std::string> base;
@@ -254,11 +252,21 @@ class RemoteRunner final : public Runner {
     const milliseconds limit = EffectiveTimeout(request);
     const Clock::time_point deadline =
         limit.count() > 0 ? Clock::now() + limit : Clock::time_point::max();
-    const std::vector<SshCall> calls = Calls(request, script_text, remote_file);
+    // A file name of its own per host: two host names may be one machine (an alias, or
+    // 127.0.0.1 and localhost), and with `parallel` their copies must not overwrite or remove
+    // each other's.
+    std::vector<std::vector<SshCall>> calls(hosts.hosts.size());
+    for (std::vector<SshCall>& host_calls : calls) {
+      const std::string remote_file =
+          script_ ? remote_dir + "/squall-" + std::to_string(request.execution_id) + "-" +
+                        RandomHex() + "-" + request.entry_point.filename().string()
+                  : std::string();
+      host_calls = Calls(request, script_text, remote_file);
+    }
 
     std::vector<HostRun> runs(hosts.hosts.size());
     auto run_host = [&](size_t i) {
-      runs[i] = RunOnHost(base, hosts.hosts[i], calls, deadline, limit, cancel);
+      runs[i] = RunOnHost(base, hosts.hosts[i], calls[i], deadline, limit, cancel);
     };
     if (BoolParam(params, "parallel", false) && hosts.hosts.size() > 1) {
       std::vector<std::thread> threads;

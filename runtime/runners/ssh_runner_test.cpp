@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <sstream>
+#include <string>
 #include <thread>
 
 #include "runtime/runners/process.h"
@@ -344,7 +346,7 @@ TEST_F(SshRunnerTest, RemoteShellScriptStreamsRunsAndRemovesTheScript) {
   std::filesystem::create_directories(dir / "remote");
   WriteFile(dir / "show.sh",
             "#!/bin/sh\necho \"$1 in $(pwd) as $(basename \"$0\" | cut -c1-7)\"\necho \"$2\" >&2\n"
-            "exit $3\n",
+            "basename \"$0\" >> names\nexit $3\n",
             0755);
   RunRequest request = Request("remote-shell-script", {{"hosts", Host() + "," + Host("localhost")},
                                                        {"greeting", "hello"},
@@ -363,6 +365,12 @@ TEST_F(SshRunnerTest, RemoteShellScriptStreamsRunsAndRemovesTheScript) {
   EXPECT_EQ(r.result[Host("localhost")]["stderr"], "careful");
   // The streamed copies are gone.
   EXPECT_TRUE(std::filesystem::is_empty(dir / "remote"));
+  // Each host ran a copy of its own: both names are this machine, and with `parallel` one
+  // shared copy was overwritten or removed under the other (Text file busy, No such file).
+  std::istringstream names(ReadFile(dir / "names"));
+  std::string first, second;
+  ASSERT_TRUE(std::getline(names, first) && std::getline(names, second));
+  EXPECT_NE(first, second);
 
   // A failing script: its status, no ssh error.
   request.parameters["code"] = 4;
